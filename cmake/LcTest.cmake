@@ -1,0 +1,38 @@
+# lc_add_unit_test(<module> <source>): builds one cmocka test program from <source> and registers
+# every `cmocka_unit_test(name)` in it as its own ctest case, named <module>.<name>, so that ctest
+# lists behaviours, not files. The program runs only the case named in argv[1] (see tests/unit/lc_test.h).
+function(lc_add_unit_test module source)
+  get_filename_component(stem ${source} NAME_WE)
+  set(target ${module}_${stem})
+  add_executable(${target} ${source})
+  target_include_directories(${target} PRIVATE ${LC_SOURCE_DIR}/tests/unit ${LC_SOURCE_DIR}/src)
+  target_link_libraries(${target} PRIVATE lc_${module} PkgConfig::CMOCKA ${ARGN})
+  set_target_properties(${target} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
+  file(READ ${source} text)
+  string(REGEX MATCHALL "cmocka_unit_test(_setup_teardown)?\\([a-zA-Z0-9_]+" cases "${text}")
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${source})
+  foreach(c ${cases})
+    string(REGEX REPLACE ".*\\(" "" name "${c}")
+    add_test(NAME ${module}.${name} COMMAND ${target} ${name})
+    set_tests_properties(${module}.${name} PROPERTIES LABELS "unit;${module}" TIMEOUT 120
+                         ENVIRONMENT "LC_SOURCE_DIR=${LC_SOURCE_DIR};LC_BUILD_DIR=${CMAKE_BINARY_DIR}")
+  endforeach()
+endfunction()
+
+# lc_module(<module> <deps...>): a static library of every .c in the folder.
+function(lc_module module)
+  file(GLOB sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.c)
+  if(sources)
+    add_library(lc_${module} STATIC ${sources})
+  else()
+    add_library(lc_${module} INTERFACE)
+  endif()
+  get_target_property(type lc_${module} TYPE)
+  if(type STREQUAL "INTERFACE_LIBRARY")
+    target_include_directories(lc_${module} INTERFACE ${LC_SOURCE_DIR}/include ${LC_SOURCE_DIR}/src)
+    target_link_libraries(lc_${module} INTERFACE ${ARGN})
+  else()
+    target_include_directories(lc_${module} PUBLIC ${LC_SOURCE_DIR}/include PRIVATE ${LC_SOURCE_DIR}/src)
+    target_link_libraries(lc_${module} PUBLIC ${ARGN})
+  endif()
+endfunction()
