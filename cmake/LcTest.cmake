@@ -1,5 +1,5 @@
 # lc_add_unit_test(<module> <source>): builds one cmocka test program from <source> and registers
-# every `cmocka_unit_test(name)` in it as its own ctest case, named <module>.<name>, so that ctest
+# every `cmocka_unit_test(name)` (or `SOME_TEST(name)` wrapper macro) in it as its own ctest case, named <module>.<name>, so that ctest
 # lists behaviours, not files. The program runs only the case named in argv[1] (see tests/unit/lc_test.h).
 function(lc_add_unit_test module source)
   get_filename_component(stem ${source} NAME_WE)
@@ -9,7 +9,7 @@ function(lc_add_unit_test module source)
   target_link_libraries(${target} PRIVATE lc_${module} PkgConfig::CMOCKA ${ARGN})
   set_target_properties(${target} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
   file(READ ${source} text)
-  string(REGEX MATCHALL "cmocka_unit_test(_setup_teardown)?\\([a-zA-Z0-9_]+" cases "${text}")
+  string(REGEX MATCHALL "(cmocka_unit_test(_setup_teardown)?|[A-Z][A-Z0-9_]*_TEST)\\([a-zA-Z0-9_]+" cases "${text}")
   set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${source})
   foreach(c ${cases})
     string(REGEX REPLACE ".*\\(" "" name "${c}")
