@@ -166,8 +166,10 @@ int lc_buf_appendf(struct lc_buf *b, const char *fmt, ...)
 
 char *lc_buf_detach(struct lc_buf *b, size_t *len)
 {
-    if (!b->data)
+    if (!b->data) {
         s_reserve(b, 0);
+        b->data[0] = '\0';
+    }
     char *p = b->data;
     if (len)
         *len = b->len;
