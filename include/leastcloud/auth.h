@@ -216,7 +216,8 @@ int lc_auth_sign_header(const struct lc_auth_sign_params *p, const struct lc_aut
 /*
  * Presigns `req` (query-string authentication, X-Amz-Expires = p->expires_s, 1..604800). The
  * request's own headers are signed as for lc_auth_sign_header; the payload is signed as its hash,
- * or as UNSIGNED-PAYLOAD when p->unsigned_payload is set.
+ * or as UNSIGNED-PAYLOAD when p->unsigned_payload is set or the service is "s3" (as botocore
+ * presigns S3 URLs).
  */
 int lc_auth_presign(const struct lc_auth_sign_params *p, const struct lc_auth_request *req,
                     struct lc_auth_signature *out, struct lc_error *err);

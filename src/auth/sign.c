@@ -134,6 +134,9 @@ static int s_sign(const struct lc_auth_sign_params *p, const struct lc_auth_requ
 
     lc__auth_basic_time(p->time_ms, out->amz_date);
     s_payload_hash(p, req, out->payload_hash);
+    /* S3 presigned URLs never cover the body (botocore S3SigV4QueryAuth; the verifier agrees). */
+    if (presign && strcmp(p->service, "s3") == 0)
+        snprintf(out->payload_hash, sizeof out->payload_hash, "%s", LC_AUTH_UNSIGNED_PAYLOAD);
     s_collect_headers(&s, out->amz_date, presign, out->payload_hash);
     int rc = lc_buf_appendf(&s.scope, "%.8s/%s/%s/aws4_request", out->amz_date, p->region,
                             p->service);
