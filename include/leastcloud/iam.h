@@ -66,6 +66,9 @@ struct lc_iam_policy *lc_iam_policy_parse(const char *json, size_t len, enum lc_
                                           struct lc_error *err);
 void lc_iam_policy_free(struct lc_iam_policy *p);
 
+/* The size IAM counts against its quotas: characters other than whitespace. */
+size_t lc_iam_policy_size(const char *json, size_t len);
+
 /* Number of statements and the Sid of statement i ("" when it has none); borrowed. */
 size_t lc_iam_policy_statement_count(const struct lc_iam_policy *p);
 const char *lc_iam_policy_statement_sid(const struct lc_iam_policy *p, size_t i);
@@ -94,9 +97,13 @@ void lc_iam_request_reset(struct lc_iam_request *r);
 
 /*
  * The caller: its ARN and type. The account is taken from the ARN unless set explicitly.
- * Also sets aws:PrincipalArn, aws:PrincipalAccount and aws:PrincipalType when they are not given.
+ * Condition keys are never invented: the caller adds aws:PrincipalArn, aws:username, aws:userid,
+ * aws:SourceIp, aws:CurrentTime ... with lc_iam_request_add_context, as the request carries them.
  */
 void lc_iam_request_set_principal(struct lc_iam_request *r, const char *arn, enum lc_iam_principal_type type);
+/* The type an ARN names: ":user/" user, ":assumed-role/" session, ":root" root, "x.amazonaws.com"
+ * service, anything else (including NULL, "*" or "anonymous") anonymous. */
+enum lc_iam_principal_type lc_iam_principal_type_of(const char *arn);
 void lc_iam_request_set_account(struct lc_iam_request *r, const char *account);
 /* "dynamodb:PutItem" */
 void lc_iam_request_set_action(struct lc_iam_request *r, const char *action);
@@ -106,6 +113,9 @@ void lc_iam_request_set_resource(struct lc_iam_request *r, const char *resource)
 void lc_iam_request_set_resource_account(struct lc_iam_request *r, const char *account);
 /* Appends one value to condition key `key` (e.g. "aws:SourceIp", "dynamodb:LeadingKeys"). */
 void lc_iam_request_add_context(struct lc_iam_request *r, const char *key, const char *value);
+/* Marks a key multi-valued even when it holds one value (a JSON array of one). Keys AWS defines
+ * as lists (dynamodb:Attributes, dynamodb:LeadingKeys, aws:TagKeys, ...) are multi-valued anyway. */
+void lc_iam_request_mark_multivalued(struct lc_iam_request *r, const char *key);
 /* Looks up a key (case-insensitive); returns its value count and *values (borrowed), 0 if absent. */
 size_t lc_iam_request_get_context(const struct lc_iam_request *r, const char *key, const char *const **values);
 

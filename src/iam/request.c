@@ -1,0 +1,170 @@
+/* request.c: the request context: who asks, for what, on what, and the condition keys. */
+#include "iam/iam_internal.h"
+
+#include <string.h>
+#include <strings.h>
+
+#include "iam/action_table.h"
+#include "leastcloud/alloc.h"
+
+struct lc_iam_request *lc_iam_request_new(void)
+{
+    return lc_calloc(1, sizeof(struct lc_iam_request));
+}
+
+static void s_clear(struct lc_iam_request *r)
+{
+    lc_free(r->principal);
+    lc_free(r->account);
+    lc_free(r->action);
+    lc_free(r->action_lc);
+    lc_free(r->resource);
+    lc_free(r->resource_account);
+    r->principal = r->account = r->action = r->action_lc = r->resource = r->resource_account = NULL;
+    for (size_t i = 0; i < r->n_ctx; i++) {
+        struct iam_ctx_entry *e = &r->ctx[i];
+        for (size_t j = 0; j < e->n; j++)
+            lc_free(e->values[j]);
+        lc_free(e->values);
+        lc_free(e->key);
+    }
+    r->n_ctx = 0;
+    r->principal_type = LC_IAM_PRINCIPAL_USER;
+}
+
+void lc_iam_request_reset(struct lc_iam_request *r)
+{
+    s_clear(r);
+}
+
+void lc_iam_request_free(struct lc_iam_request *r)
+{
+    if (!r)
+        return;
+    s_clear(r);
+    lc_free(r->ctx);
+    lc_free(r);
+}
+
+static void s_set(char **field, const char *v)
+{
+    lc_free(*field);
+    *field = lc_strdup(v);
+}
+
+/* The account of "arn:aws:iam::123:user/x" is "123"; NULL when v is not an ARN. */
+static char *s_arn_account(const char *v)
+{
+    struct lc_iam_arn a;
+    if (!v || lc_iam_arn_parse(v, strlen(v), &a) != 0 || a.account_len == 0)
+        return NULL;
+    return lc_strndup(a.account, a.account_len);
+}
+
+void lc_iam_request_set_principal(struct lc_iam_request *r, const char *arn, enum lc_iam_principal_type type)
+{
+    s_set(&r->principal, arn);
+    r->principal_type = type;
+    if (!r->account)
+        r->account = s_arn_account(arn);
+}
+
+void lc_iam_request_set_account(struct lc_iam_request *r, const char *account)
+{
+    s_set(&r->account, account);
+}
+
+void lc_iam_request_set_action(struct lc_iam_request *r, const char *action)
+{
+    s_set(&r->action, action);
+    s_set(&r->action_lc, action);
+    for (char *p = r->action_lc; p && *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p + 32);
+}
+
+void lc_iam_request_set_resource(struct lc_iam_request *r, const char *resource)
+{
+    s_set(&r->resource, resource);
+    struct lc_iam_arn a;
+    r->resource_is_arn = resource && lc_iam_arn_parse(resource, strlen(resource), &a) == 0;
+    if (r->resource_is_arn)
+        lc__iam_split_arn(resource, strlen(resource), r->resource_part);
+}
+
+void lc_iam_request_set_resource_account(struct lc_iam_request *r, const char *account)
+{
+    s_set(&r->resource_account, account);
+}
+
+const struct iam_ctx_entry *lc__iam_request_find(const struct lc_iam_request *r, const char *key, size_t len)
+{
+    for (size_t i = 0; i < r->n_ctx; i++) {
+        const struct iam_ctx_entry *e = &r->ctx[i];
+        if (strlen(e->key) == len && strncasecmp(e->key, key, len) == 0)
+            return e;
+    }
+    return NULL;
+}
+
+static struct iam_ctx_entry *s_entry(struct lc_iam_request *r, const char *key)
+{
+    struct iam_ctx_entry *e = (struct iam_ctx_entry *)lc__iam_request_find(r, key, strlen(key));
+    if (e)
+        return e;
+    if (r->n_ctx == r->cap_ctx) {
+        r->cap_ctx = r->cap_ctx ? r->cap_ctx * 2 : 8;
+        r->ctx = lc_realloc(r->ctx, r->cap_ctx * sizeof(*r->ctx));
+    }
+    e = &r->ctx[r->n_ctx++];
+    memset(e, 0, sizeof(*e));
+    e->key = lc_strdup(key);
+    e->is_list = lc__iam_key_is_multi(key, strlen(key));
+    for (char *p = e->key; *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p + 32);
+    return e;
+}
+
+void lc_iam_request_add_context(struct lc_iam_request *r, const char *key, const char *value)
+{
+    struct iam_ctx_entry *e = s_entry(r, key);
+    if (e->n == e->cap) {
+        e->cap = e->cap ? e->cap * 2 : 2;
+        e->values = lc_realloc(e->values, e->cap * sizeof(char *));
+    }
+    e->values[e->n++] = lc_strdup(value);
+    if (e->n > 1)
+        e->is_list = true;
+}
+
+void lc_iam_request_mark_multivalued(struct lc_iam_request *r, const char *key)
+{
+    s_entry(r, key)->is_list = true;
+}
+
+size_t lc_iam_request_get_context(const struct lc_iam_request *r, const char *key, const char *const **values)
+{
+    const struct iam_ctx_entry *e = lc__iam_request_find(r, key, strlen(key));
+    if (!e)
+        return 0;
+    *values = (const char *const *)e->values;
+    return e->n;
+}
+
+enum lc_iam_principal_type lc_iam_principal_type_of(const char *arn)
+{
+    struct lc_iam_arn a;
+    if (!arn)
+        return LC_IAM_PRINCIPAL_ANONYMOUS;
+    if (lc_iam_arn_parse(arn, strlen(arn), &a) != 0) {
+        size_t n = strlen(arn);
+        return n > 14 && strcmp(arn + n - 14, ".amazonaws.com") == 0 ? LC_IAM_PRINCIPAL_SERVICE
+                                                                     : LC_IAM_PRINCIPAL_ANONYMOUS;
+    }
+    if (a.resource_len == 4 && memcmp(a.resource, "root", 4) == 0)
+        return LC_IAM_PRINCIPAL_ROOT;
+    if (a.resource_len > 13 && memcmp(a.resource, "assumed-role/", 13) == 0)
+        return LC_IAM_PRINCIPAL_ASSUMED_ROLE;
+    return LC_IAM_PRINCIPAL_USER;
+}
