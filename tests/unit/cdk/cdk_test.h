@@ -5,6 +5,7 @@
 #include "lc_test.h"
 
 #include <ftw.h>
+#include <sys/stat.h>
 #include <jansson.h>
 #include <unistd.h>
 
@@ -25,6 +26,8 @@ static int s_rm_entry(const char *path, const struct stat *sb, int flag, struct 
 
 static inline void cdk_rm_rf(const char *dir)
 {
+    if (getenv("LC_CDK_TEST_KEEP"))
+        return;
     nftw(dir, s_rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
@@ -82,7 +85,11 @@ static inline void cdk_assert_json_equal(json_t *got, json_t *want)
 /* Synthesizes and returns the stack's template (new reference); frees the app. */
 static inline json_t *cdk_synth_template(lc_app *app, const char *stack, char **dir_out)
 {
-    char *dir = cdk_tmpdir();
+    /* LC_CDK_TEST_KEEP=<dir>: keep each assembly in <dir>/<stack> (the integration tests lint them). */
+    const char *keep = getenv("LC_CDK_TEST_KEEP");
+    char *dir = keep ? lc_asprintf("%s/%s", keep, stack) : cdk_tmpdir();
+    if (keep)
+        mkdir(dir, 0755);
     struct lc_error err;
     lc_error_clear(&err);
     int rc = lc_app_synth_to(app, dir, &err);
@@ -95,7 +102,8 @@ static inline json_t *cdk_synth_template(lc_app *app, const char *stack, char **
     if (dir_out) {
         *dir_out = dir;
     } else {
-        cdk_rm_rf(dir);
+        if (!keep)
+            cdk_rm_rf(dir);
         lc_free(dir);
     }
     return t;
