@@ -201,7 +201,8 @@ static char **s_sorted_entries(const char *dir, size_t *n)
         names[(*n)++] = lc_strdup(e->d_name);
     }
     closedir(d);
-    qsort(names, *n, sizeof *names, s_cmp_names);
+    if (*n)
+        qsort(names, *n, sizeof *names, s_cmp_names);
     return names;
 }
 

@@ -35,7 +35,8 @@ static json_t *s_depends_on(struct lc_node *res)
     struct collect all = {0};
     for (size_t i = 0; i < res->cfn->ndeps; i++)
         lc__nodes_walk(res->cfn->deps[i], s_collect, &all);
-    qsort(all.v, all.n, sizeof *all.v, s_cmp_path);
+    if (all.n)
+        qsort(all.v, all.n, sizeof *all.v, s_cmp_path);
     json_t *a = json_array();
     for (size_t i = 0; i < all.n; i++) {
         if (all.v[i] == res || lc__stack_of(all.v[i]) != lc__stack_of(res))
