@@ -1,0 +1,180 @@
+/* reply.c: response helpers, request ids, and AWS's error bodies per protocol. */
+#include "api/api_internal.h"
+
+#include <string.h>
+
+#include "leastcloud/alloc.h"
+#include "leastcloud/hash.h"
+#include "leastcloud/json.h"
+
+int lc_api_response_header(struct lc_api_response *resp, const char *name, const char *value)
+{
+    if (resp->n_headers >= LC_API_MAX_HEADERS)
+        return LC_ELIMIT;
+    resp->headers[resp->n_headers].name = name;
+    resp->headers[resp->n_headers].value = lc_strdup(value);
+    resp->n_headers++;
+    return 0;
+}
+
+int lc_api_reply_json(struct lc_api_response *resp, const json_t *v)
+{
+    char *text = lc_json_stringify(v, 0);
+    lc_buf_reset(&resp->body);
+    int rc = lc_buf_append_str(&resp->body, text);
+    lc_free(text);
+    return rc;
+}
+
+int lc_api_xml_escape(struct lc_buf *out, const char *text)
+{
+    int rc = 0;
+    const char *run = text;
+    for (const char *p = text; *p && !rc; p++) {
+        const char *rep = NULL;
+        switch (*p) {
+        case '&': rep = "&amp;"; break;
+        case '<': rep = "&lt;"; break;
+        case '>': rep = "&gt;"; break;
+        case '"': rep = "&quot;"; break;
+        case '\'': rep = "&apos;"; break;
+        default: continue;
+        }
+        rc = lc_buf_append(out, run, (size_t)(p - run));
+        if (!rc)
+            rc = lc_buf_append_str(out, rep);
+        run = p + 1;
+    }
+    return rc ? rc : lc_buf_append_str(out, run);
+}
+
+int lc_api_xml_elem(struct lc_buf *out, const char *name, const char *text)
+{
+    int rc = lc_buf_appendf(out, "<%s>", name);
+    if (!rc)
+        rc = lc_api_xml_escape(out, text ? text : "");
+    return rc ? rc : lc_buf_appendf(out, "</%s>", name);
+}
+
+void lc__api_request_id(bool coral, char out[LC_API_REQUEST_ID_MAX])
+{
+    uint8_t r[52];
+    if (lc_random_bytes(r, coral ? 52 : 16) != 0)
+        memset(r, 0x5a, sizeof r); /* ids only need to be unique enough to correlate logs */
+    if (coral) {
+        /* AWS: ddb-request-id, 52 upper-case letters and digits */
+        static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+        for (int i = 0; i < 52; i++)
+            out[i] = alphabet[r[i] % 36];
+        out[52] = '\0';
+        return;
+    }
+    r[6] = (uint8_t)((r[6] & 0x0f) | 0x40); /* version 4 */
+    r[8] = (uint8_t)((r[8] & 0x3f) | 0x80); /* RFC 4122 variant */
+    char hex[33];
+    lc_hex_encode(r, 16, hex);
+    size_t o = 0;
+    for (int i = 0; i < 32; i++) {
+        if (i == 8 || i == 12 || i == 16 || i == 20)
+            out[o++] = '-';
+        out[o++] = hex[i];
+    }
+    out[o] = '\0';
+}
+
+/* DynamoDB's errors come from three namespaces: the coral framework (authentication, routing,
+ * serialization), coral's validator, and the service's own model. */
+static const char *s_coral_namespace(const char *code)
+{
+    static const char *const framework[] = {
+        "AccessDeniedException", "UnrecognizedClientException", "InvalidSignatureException",
+        "IncompleteSignatureException", "MissingAuthenticationTokenException",
+        "UnknownOperationException", "SerializationException", "InternalFailure",
+        "RequestEntityTooLarge", "ServiceUnavailableException", "ThrottlingException",
+        "ExpiredTokenException", "InvalidClientTokenId", "MissingAction",
+    };
+    if (!strcmp(code, "ValidationException"))
+        return "com.amazon.coral.validate#";
+    for (size_t i = 0; i < sizeof framework / sizeof framework[0]; i++)
+        if (!strcmp(code, framework[i]))
+            return "com.amazon.coral.service#";
+    return "com.amazonaws.dynamodb.v20120810#";
+}
+
+static int s_render_json(const struct lc_api_service *svc, const struct lc_error *e,
+                         struct lc_api_response *resp)
+{
+    const char *code = e->aws_code[0] ? e->aws_code : "InternalFailure";
+    json_t *o = json_object();
+    char type[LC_ERROR_CODE_MAX + 48];
+    if (svc && svc->coral_ids)
+        snprintf(type, sizeof type, "%s%s", s_coral_namespace(code), code);
+    else
+        snprintf(type, sizeof type, "%s", code);
+    json_object_set_new(o, "__type", json_string(type));
+    /* AWS: ddb-error-message-case. AccessDenied says "Message", everything else "message". */
+    const char *key = !strcmp(code, "AccessDeniedException") ? "Message" : "message";
+    if (e->message[0])
+        json_object_set_new(o, key, json_stringn_nocheck(e->message, strlen(e->message)));
+    int rc = lc_api_reply_json(resp, o);
+    json_decref(o);
+    return rc;
+}
+
+static int s_render_query(const struct lc_api_service *svc, const struct lc_api_request *req,
+                          const struct lc_error *e, struct lc_api_response *resp)
+{
+    /* AWS: query-error-envelope (AWS-BEHAVIOUR.md 2.3), whitespace as AWS sends it. */
+    struct lc_buf *b = &resp->body;
+    lc_buf_reset(b);
+    const char *ns = svc && svc->xml_namespace ? svc->xml_namespace : "https://iam.amazonaws.com/doc/2010-05-08/";
+    int rc = lc_buf_appendf(b, "<ErrorResponse xmlns=\"%s\">\n  <Error>\n    <Type>%s</Type>\n    ", ns,
+                            resp->status >= 500 ? "Receiver" : "Sender");
+    rc = rc ? rc : lc_api_xml_elem(b, "Code", e->aws_code[0] ? e->aws_code : "InternalFailure");
+    rc = rc ? rc : lc_buf_append_str(b, "\n    ");
+    rc = rc ? rc : lc_api_xml_elem(b, "Message", e->message);
+    rc = rc ? rc : lc_buf_append_str(b, "\n  </Error>\n  ");
+    rc = rc ? rc : lc_api_xml_elem(b, "RequestId", req->request_id);
+    return rc ? rc : lc_buf_append_str(b, "\n</ErrorResponse>\n");
+}
+
+int lc__api_render_error(const struct lc_api_service *svc, const struct lc_api_request *req,
+                         const struct lc_error *e, struct lc_api_response *resp)
+{
+    resp->status = e->http_status ? e->http_status : 500;
+    resp->content_type = NULL;
+    if (svc && svc->render_error)
+        return svc->render_error(svc, req, e, resp);
+    if (svc && svc->protocol == LC_API_QUERY) {
+        resp->content_type = "text/xml";
+        return s_render_query(svc, req, e, resp);
+    }
+    if (svc && svc->protocol == LC_API_REST_JSON) {
+        resp->content_type = "application/json";
+        lc_api_response_header(resp, "x-amzn-ErrorType", e->aws_code[0] ? e->aws_code : "InternalFailure");
+    }
+    return s_render_json(svc, e, resp);
+}
+
+int lc__api_wrap_query_result(const struct lc_api_service *svc, const struct lc_api_operation *op,
+                              const struct lc_api_request *req, struct lc_api_response *resp)
+{
+    struct lc_buf out;
+    lc_buf_init(&out, LC_BUF_UNLIMITED);
+    int rc = lc_buf_appendf(&out, "<%sResponse xmlns=\"%s\">\n", op->name, svc->xml_namespace);
+    if (!rc && !(op->flags & LC_API_OP_NO_RESULT)) {
+        rc = lc_buf_appendf(&out, "  <%sResult>\n", op->name);
+        rc = rc ? rc : lc_buf_append(&out, resp->body.data ? resp->body.data : "", resp->body.len);
+        rc = rc ? rc : lc_buf_appendf(&out, "\n  </%sResult>\n", op->name);
+    }
+    rc = rc ? rc : lc_buf_append_str(&out, "  <ResponseMetadata>\n    ");
+    rc = rc ? rc : lc_api_xml_elem(&out, "RequestId", req->request_id);
+    rc = rc ? rc : lc_buf_appendf(&out, "\n  </ResponseMetadata>\n</%sResponse>\n", op->name);
+    if (rc) {
+        lc_buf_free(&out);
+        return rc;
+    }
+    lc_buf_free(&resp->body);
+    resp->body = out;
+    return 0;
+}

@@ -1,0 +1,11 @@
+/*
+ * service_table.c: the services the server speaks. To add one, write src/api/svc_<name>.c defining
+ * `const struct lc_api_service lc_api_svc_<name>` and add it to the list below (one line each).
+ */
+#include "api/service.h"
+
+static const struct lc_api_service *const s_services[] = {
+    NULL,
+};
+
+const struct lc_api_service *const *lc_api_services = s_services;
