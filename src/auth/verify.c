@@ -57,6 +57,14 @@ static bool s_valid_region(struct lc_cur r)
     return ok && n >= 3;
 }
 
+/* Copies a cursor into a fixed buffer, truncating; always terminated. */
+static void s_copy(char *dst, size_t size, struct lc_cur c)
+{
+    size_t n = c.len < size - 1 ? c.len : size - 1;
+    memcpy(dst, c.ptr, n);
+    dst[n] = '\0';
+}
+
 static int s_fail(struct verify_state *s, enum lc__auth_failure kind, const char *msg)
 {
     return lc__auth_fail(s->err, s->svc, kind, "%s", msg);
@@ -148,10 +156,10 @@ static int s_check_date(struct verify_state *s)
                              "Date must be in ISO-8601 'basic format'. Got '" LC_CUR_PRI
                              "'. See http://en.wikipedia.org/wiki/ISO_8601",
                              LC_CUR_ARG(date));
-    lc__auth_basic_time(s->t_ms, s->amz_date);
     if (basic)
-        /* Sign with the text as sent (a valid basic date round-trips, but be exact). */
-        snprintf(s->amz_date, sizeof s->amz_date, LC_CUR_PRI, LC_CUR_ARG(date));
+        s_copy(s->amz_date, sizeof s->amz_date, date); /* sign with the text as sent */
+    else
+        lc__auth_basic_time(s->t_ms, s->amz_date);
 
     int64_t expires_s = -1;
     if (s->f.presigned && s->f.have_expires) {
@@ -170,8 +178,8 @@ static int s_check_date(struct verify_state *s)
     int64_t now = lc_clock_now_ms();
     int64_t window_ms = (int64_t)s->svc->skew_window_min * 60000;
     char now_s[17], edge_s[17];
-    lc__auth_basic_time(now, now_s);
     if (s->t_ms > now + window_ms) {
+        lc__auth_basic_time(now, now_s);
         lc__auth_basic_time(now + window_ms, edge_s);
         return lc__auth_fail(s->err, s->svc, LC__AUTH_BAD_SIGNATURE,
                              "Signature not yet current: %s is still later than %s (%s + %d min.)",
@@ -180,6 +188,7 @@ static int s_check_date(struct verify_state *s)
     if (expires_s >= 0) {
         /* A presigned URL lives X-Amz-Expires seconds from its date, whatever the window. */
         if (now > s->t_ms + expires_s * 1000) {
+            lc__auth_basic_time(now, now_s);
             lc__auth_basic_time(now - expires_s * 1000, edge_s);
             if (expires_s % 60 == 0)
                 return lc__auth_fail(s->err, s->svc, LC__AUTH_BAD_SIGNATURE,
@@ -191,6 +200,7 @@ static int s_check_date(struct verify_state *s)
                                  s->amz_date, edge_s, now_s, (long long)expires_s);
         }
     } else if (s->t_ms < now - window_ms) {
+        lc__auth_basic_time(now, now_s);
         lc__auth_basic_time(now - window_ms, edge_s);
         return lc__auth_fail(s->err, s->svc, LC__AUTH_BAD_SIGNATURE,
                              "Signature expired: %s is now earlier than %s (%s - %d min.)",
@@ -325,13 +335,11 @@ static int s_check_signature(struct verify_state *s)
         .normalize_path = s->svc->normalize_path,
         .double_encode_path = s->svc->double_encode_path,
     };
-    char scope[256];
-    int n = snprintf(scope, sizeof scope, LC_CUR_PRI "/" LC_CUR_PRI "/" LC_CUR_PRI "/" LC_CUR_PRI,
-                     LC_CUR_ARG(s->parts[1]), LC_CUR_ARG(s->parts[2]), LC_CUR_ARG(s->parts[3]),
-                     LC_CUR_ARG(s->parts[4]));
-    if (n < 0 || (size_t)n >= sizeof scope ||
-        lc__auth_canonical_request(&s->canonical, &c) ||
-        lc__auth_string_to_sign(&s->sts, lc_cur_from_str(s->amz_date), lc_cur_make(scope, (size_t)n),
+    /* The scope is the credential after the key id, as sent (checked equal to what we expect). */
+    struct lc_cur scope = lc_cur_make(s->parts[1].ptr, (size_t)(s->parts[4].ptr + s->parts[4].len -
+                                                                 s->parts[1].ptr));
+    if (lc__auth_canonical_request(&s->canonical, &c) ||
+        lc__auth_string_to_sign(&s->sts, lc_cur_from_str(s->amz_date), scope,
                                 lc_buf_cur(&s->canonical)))
         return s_fail(s, LC__AUTH_INCOMPLETE, "The request is too large to authenticate.");
     uint8_t key[32];
@@ -407,10 +415,9 @@ int lc_auth_verify(const struct lc_auth_verifier *v, const struct lc_auth_reques
             .session = session,
             .request_time_ms = s.t_ms,
         };
-        snprintf(out->access_key_id, sizeof out->access_key_id, LC_CUR_PRI,
-                 LC_CUR_ARG(s.parts[0]));
-        snprintf(out->region, sizeof out->region, LC_CUR_PRI, LC_CUR_ARG(s.parts[2]));
-        snprintf(out->service, sizeof out->service, LC_CUR_PRI, LC_CUR_ARG(s.parts[3]));
+        s_copy(out->access_key_id, sizeof out->access_key_id, s.parts[0]);
+        s_copy(out->region, sizeof out->region, s.parts[2]);
+        s_copy(out->service, sizeof out->service, s.parts[3]);
     }
     if (s.key.secret_access_key)
         memset(s.key.secret_access_key, 0, strlen(s.key.secret_access_key));
