@@ -156,7 +156,8 @@ struct lc_auth_result {
  * Verifies `req` against the expected service profile `svc` (the service the router picked; see
  * lc_auth_peek_service) with the clock lc_clock_now_ms(). Returns 0 and fills *out, or
  * LC_EAUTH with *err describing the failure as AWS would (code, status, message), or LC_EINTERNAL
- * when the lookup failed. `out` may be NULL.
+ * (500 InternalFailure) when the lookup failed, or LC_ELIMIT for a query string over 1 MB.
+ * `v->lookup` is required; `out` may be NULL. Safe to call from many threads at once.
  */
 int lc_auth_verify(const struct lc_auth_verifier *v, const struct lc_auth_request *req,
                    const struct lc_auth_service *svc, struct lc_auth_result *out,

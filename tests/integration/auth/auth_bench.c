@@ -8,6 +8,7 @@
 #include "leastcloud/alloc.h"
 #include "leastcloud/auth.h"
 #include "leastcloud/clock.h"
+#include "leastcloud/str.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,9 +38,11 @@ static double s_cpu_us(void)
 
 int main(int argc, char **argv)
 {
-    long n = argc > 1 ? strtol(argv[1], NULL, 10) : 200000;
-    if (n <= 0)
-        n = 1;
+    int64_t n = 200000;
+    if (argc > 1 && (lc_parse_i64(argv[1], &n) || n <= 0)) {
+        fprintf(stderr, "usage: auth_bench [iterations]\n");
+        return 2;
+    }
     struct lc_auth_header h[8] = {
         {lc_cur_from_str("Host"), lc_cur_from_str("127.0.0.1:4566")},
         {lc_cur_from_str("Content-Type"), lc_cur_from_str("application/x-amz-json-1.0")},
@@ -60,7 +63,7 @@ int main(int argc, char **argv)
     struct lc_auth_signature sig;
     struct lc_error err;
     double t0 = s_cpu_us();
-    for (long i = 0; i < n; i++) {
+    for (int64_t i = 0; i < n; i++) {
         lc_auth_sign_header(&p, &req, &sig, &err);
         if (i + 1 < n)
             lc_auth_signature_clean_up(&sig);
@@ -78,7 +81,7 @@ int main(int argc, char **argv)
     for (int with_cache = 0; with_cache < 2; with_cache++) {
         struct lc_auth_verifier v = {.lookup = s_lookup, .cache = with_cache ? cache : NULL};
         t0 = s_cpu_us();
-        for (long i = 0; i < n; i++) {
+        for (int64_t i = 0; i < n; i++) {
             if (lc_auth_verify(&v, &req, &svc, NULL, &err)) {
                 fprintf(stderr, "verification failed: %s\n", err.message);
                 return 1;
@@ -86,8 +89,8 @@ int main(int argc, char **argv)
         }
         results[with_cache] = (s_cpu_us() - t0) / (double)n;
     }
-    printf("iterations %ld\nsign_header_us %.2f\nverify_us_no_cache %.2f\nverify_us_cached %.2f\n",
-           n, sign_us, results[0], results[1]);
+    printf("iterations %lld\nsign_header_us %.2f\nverify_us_no_cache %.2f\nverify_us_cached %.2f\n",
+           (long long)n, sign_us, results[0], results[1]);
     lc_auth_signature_clean_up(&sig);
     lc_auth_key_cache_destroy(cache);
     return 0;

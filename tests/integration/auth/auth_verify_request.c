@@ -87,7 +87,7 @@ int main(int argc, char **argv)
                                  res.presigned, "session", res.session);
     char *text = json_dumps(out, JSON_COMPACT);
     printf("%s\n", text);
-    free(text);
+    free(text); /* jansson's allocation */
     json_decref(out);
     req_file_clean_up(&rf);
     return rc ? 1 : 0;
