@@ -9,6 +9,7 @@
 #include "auth/auth_internal.h"
 #include "leastcloud/hash.h"
 
+#include <pthread.h>
 #include <stdio.h>
 
 #define NOW "20130609T100015Z"
@@ -642,6 +643,47 @@ static void test_signing_key_cache_is_used_by_the_verifier(void **state)
     lc_auth_signature_clean_up(&r.sig);
 }
 
+struct verify_worker {
+    const struct lc_auth_request *req;
+    struct lc_auth_key_cache *cache;
+    int failures;
+};
+
+static void *s_verify_worker(void *arg)
+{
+    struct verify_worker *w = arg;
+    struct lc_auth_service svc;
+    lc_auth_service_profile("dynamodb", &svc);
+    struct lc_auth_verifier v = {.lookup = fx_lookup, .cache = w->cache};
+    for (int i = 0; i < 300; i++) {
+        struct lc_error err;
+        struct lc_auth_result res;
+        if (lc_auth_verify(&v, w->req, &svc, &res, &err) ||
+            strcmp(res.access_key_id, FX_AKID) != 0)
+            w->failures++;
+    }
+    return NULL;
+}
+
+static void test_verifier_is_safe_to_share_between_threads(void **state)
+{
+    struct fx_req r;
+    s_signed(&r, NOW);
+    struct lc_auth_key_cache *cache = lc_auth_key_cache_new(4);
+    pthread_t th[4];
+    struct verify_worker w[4];
+    for (int i = 0; i < 4; i++) {
+        w[i] = (struct verify_worker){&r.req, cache, 0};
+        assert_int_equal(pthread_create(&th[i], NULL, s_verify_worker, &w[i]), 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(th[i], NULL);
+        assert_int_equal(w[i].failures, 0);
+    }
+    lc_auth_key_cache_destroy(cache);
+    lc_auth_signature_clean_up(&r.sig);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -686,6 +728,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_payload_hash_may_stand_in_for_the_body),
         cmocka_unit_test(test_peek_service_reads_the_credential_scope),
         cmocka_unit_test(test_signing_key_cache_is_used_by_the_verifier),
+        cmocka_unit_test(test_verifier_is_safe_to_share_between_threads),
     };
     if (argc > 1)
         cmocka_set_test_filter(argv[1]);
