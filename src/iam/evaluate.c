@@ -2,10 +2,10 @@
  * evaluate.c: AWS's policy evaluation logic for one request
  * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html):
  *   1. an explicit Deny in any layer decides;
- *   2. same account: a resource-based policy that names the user or session ARN allows on its own
- *      (permissions boundaries and session policies do not limit it); otherwise an identity-based
- *      allow (or a resource-based allow of the session's role) is needed, and then every
- *      permissions boundary and session policy present must allow too;
+ *   2. same account: an identity-based or a resource-based allow is needed; then every permissions
+ *      boundary and session policy present must allow too, except that a resource-based policy
+ *      naming the user or session ARN is limited by neither, and one naming "*" is not limited by
+ *      the boundary (a session's role ARN is limited by both);
  *   3. cross account: the identity side (with its boundary and session policies) and the
  *      resource-based policy must both allow.
  * Whatever is not allowed is implicitly denied, naming the first layer that failed to allow.
@@ -122,22 +122,23 @@ int lc_iam_evaluate(const struct lc_iam_policy_set *s, const struct lc_iam_reque
     bool same_account = !racct || (r->account && strcmp(racct, r->account) == 0);
 
     if (same_account) {
-        if (rp->allow_pm == IAM_PM_DIRECT) {
-            s_decide(d, s, LC_IAM_ALLOWED, LC_IAM_LAYER_RESOURCE, rp->allow);
-            return 0;
-        }
-        bool via_role = rp->allow_pm == IAM_PM_ROLE;
-        if (id->allow.pol < 0 && !via_role) {
-            s_decide(d, s, LC_IAM_IMPLICITLY_DENIED, LC_IAM_LAYER_IDENTITY, (struct hit){-1, -1});
-        } else if (!boundary_ok) {
-            s_decide(d, s, LC_IAM_IMPLICITLY_DENIED, LC_IAM_LAYER_BOUNDARY, (struct hit){-1, -1});
-        } else if (!session_ok) {
-            s_decide(d, s, LC_IAM_IMPLICITLY_DENIED, LC_IAM_LAYER_SESSION, (struct hit){-1, -1});
-        } else if (id->allow.pol >= 0) {
+        /* How far the resource-based allow reaches past the identity side's other layers. */
+        bool rp_allows = rp->allow_pm >= IAM_PM_ROLE;
+        bool past_boundary = rp->allow_pm >= IAM_PM_ANY, past_session = rp->allow_pm == IAM_PM_DIRECT;
+        bool id_allows = id->allow.pol >= 0;
+        enum lc_iam_layer fail = LC_IAM_LAYER_NONE;
+        if (!id_allows && !rp_allows)
+            fail = LC_IAM_LAYER_IDENTITY;
+        else if (!boundary_ok && !past_boundary)
+            fail = LC_IAM_LAYER_BOUNDARY;
+        else if (!session_ok && !past_session)
+            fail = LC_IAM_LAYER_SESSION;
+        if (fail != LC_IAM_LAYER_NONE)
+            s_decide(d, s, LC_IAM_IMPLICITLY_DENIED, fail, (struct hit){-1, -1});
+        else if (id_allows && boundary_ok && session_ok)
             s_decide(d, s, LC_IAM_ALLOWED, LC_IAM_LAYER_IDENTITY, id->allow);
-        } else {
+        else
             s_decide(d, s, LC_IAM_ALLOWED, LC_IAM_LAYER_RESOURCE, rp->allow);
-        }
         return 0;
     }
     if (id->allow.pol < 0)

@@ -180,8 +180,9 @@ bool lc__iam_resource_matches(const struct iam_statement *st, const struct lc_ia
 enum iam_pmatch {
     IAM_PM_NONE = 0,
     IAM_PM_ACCOUNT,  /* the caller's account root: delegates to the account's identity policies */
-    IAM_PM_ROLE,     /* the role whose session is calling */
-    IAM_PM_DIRECT,   /* "*", the user ARN, the session ARN or the service */
+    IAM_PM_ROLE,     /* the role whose session calls: grants within boundaries and session policies */
+    IAM_PM_ANY,      /* "*": grants past a permissions boundary, within session policies */
+    IAM_PM_DIRECT,   /* the user ARN, the session ARN or the service itself: grants on its own */
 };
 enum iam_pmatch lc__iam_principal_match(const struct iam_statement *st, const struct lc_iam_request *r);
 

@@ -19,11 +19,13 @@ bool lc__iam_action_matches(const struct iam_statement *st, const char *action_l
     return st->not_action ? !any : any;
 }
 
+enum { RM_NO, RM_YES, RM_UNRESOLVED };
+
 /* One ARN pattern against the request's resource, part by part. */
-static bool s_arn_pattern_matches(const struct iam_res_pat *rp, const struct lc_iam_request *r, struct lc_buf *scratch)
+static int s_arn_pattern_matches(const struct iam_res_pat *rp, const struct lc_iam_request *r, struct lc_buf *scratch)
 {
     if (!r->resource_is_arn)
-        return false;
+        return RM_NO;
     for (int i = 0; i < 5; i++) {
         struct lc_cur pp = rp->part[i];
         if (!pp.ptr)
@@ -34,30 +36,39 @@ static bool s_arn_pattern_matches(const struct iam_res_pat *rp, const struct lc_
         if (rp->whole.has_var && memchr(pp.ptr, '$', pp.len)) {
             struct iam_pat part = {.s = (char *)pp.ptr, .len = pp.len, .has_var = true};
             if (!lc__iam_resolve(&part, r, true, scratch))
-                return false;
+                return RM_UNRESOLVED;
             m = lc__iam_wild_esc(scratch->data ? scratch->data : "", scratch->len, vp->ptr ? vp->ptr : "", vp->len, ci);
         } else {
             m = lc__iam_wild(pp.ptr, pp.len, vp->ptr ? vp->ptr : "", vp->len, ci);
         }
         if (!m)
-            return false;
+            return RM_NO;
     }
-    return true;
+    return RM_YES;
 }
 
+/*
+ * A pattern whose variable has no value matches nothing (AWS: "policy-vars-no-value"); in a
+ * NotResource that leaves the exclusion unknowable, so the statement does not apply at all.
+ */
 bool lc__iam_resource_matches(const struct iam_statement *st, const struct lc_iam_request *r, struct lc_buf *scratch)
 {
     if (!st->has_resource)
         return true;
-    bool any = false;
+    bool any = false, unresolved = false;
     for (size_t i = 0; i < st->n_resources && !any; i++) {
         const struct iam_res_pat *rp = &st->resources[i];
-        if (rp->all)
+        if (rp->all) {
             any = true;
-        else if (rp->is_arn)
-            any = s_arn_pattern_matches(rp, r, scratch);
+        } else if (rp->is_arn) {
+            int m = s_arn_pattern_matches(rp, r, scratch);
+            any = m == RM_YES;
+            unresolved = unresolved || m == RM_UNRESOLVED;
+        }
     }
-    return st->not_resource ? !any : any;
+    if (st->not_resource)
+        return !any && !unresolved;
+    return any;
 }
 
 /* "arn:aws:sts::123:assumed-role/Role/session" -> "arn:aws:iam::123:role/Role" into out. */
@@ -81,13 +92,13 @@ static enum iam_pmatch s_one(const struct iam_principal *p, const struct lc_iam_
     const char *who = r->principal ? r->principal : "";
     switch (p->kind) {
     case IAM_PR_ANY:
-        return IAM_PM_DIRECT;
+        return IAM_PM_ANY;
     case IAM_PR_SERVICE:
         return r->principal_type == LC_IAM_PRINCIPAL_SERVICE && strcmp(p->value, who) == 0 ? IAM_PM_DIRECT
                                                                                              : IAM_PM_NONE;
     case IAM_PR_AWS:
         if (strcmp(p->value, "*") == 0)
-            return r->principal_type == LC_IAM_PRINCIPAL_SERVICE ? IAM_PM_NONE : IAM_PM_DIRECT;
+            return r->principal_type == LC_IAM_PRINCIPAL_SERVICE ? IAM_PM_NONE : IAM_PM_ANY;
         if (strcmp(p->value, who) == 0)
             return IAM_PM_DIRECT;
         if (role && strcmp(p->value, role) == 0)
