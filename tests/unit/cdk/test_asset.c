@@ -74,6 +74,36 @@ static void test_file_names_and_nesting_change_the_hash(void **state)
     lc_free(sub);
 }
 
+/* Expected hash computed by aws-cdk-lib 2.276's FileSystem.fingerprint on the same tree: CRLFs,
+ * invalid UTF-8, a CR at the 8 KiB chunk boundary, an internal symlink. */
+static void test_quirky_text_files_and_internal_links_hash_like_cdk(void **state)
+{
+    char *d = cdk_tmpdir();
+    char *sub = lc_asprintf("%s/sub", d);
+    mkdir(sub, 0755);
+    s_write(d, "x.txt", "a\r\nb\r\n", 6);
+    s_write(sub, "y.txt", "caf\xc3\xa9 \xff\xfe bad\r", 13);
+    char *edge = lc_malloc(8192 + 20);
+    memset(edge, 'A', 8191);
+    edge[8191] = '\r';
+    for (int i = 0; i < 10; i++) {
+        edge[8192 + 2 * i] = '\n';
+        edge[8193 + 2 * i] = 'B';
+    }
+    s_write(d, "edge.txt", edge, 8192 + 20);
+    s_write(d, "in.txt", "hi\n", 3);
+    char *link = lc_asprintf("%s/link-in", d);
+    assert_int_equal(symlink("in.txt", link), 0);
+    char h[65];
+    s_hash(d, h);
+    assert_string_equal(h, "51bad5804edec279661e7ad9fdddd4d98f62dc78ff3e1fc0bd4deb1c797ce290");
+    cdk_rm_rf(d);
+    lc_free(d);
+    lc_free(sub);
+    lc_free(edge);
+    lc_free(link);
+}
+
 static void test_missing_asset_is_an_error(void **state)
 {
     char h[65];
@@ -89,6 +119,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_crlf_text_hashes_like_lf_text),
         cmocka_unit_test(test_binary_content_is_hashed_as_is),
         cmocka_unit_test(test_file_names_and_nesting_change_the_hash),
+        cmocka_unit_test(test_quirky_text_files_and_internal_links_hash_like_cdk),
         cmocka_unit_test(test_missing_asset_is_an_error),
     };
     if (argc > 1)
