@@ -10,7 +10,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 [ -x "$build/leastcloud" ] && [ -x "$build/seed_stack" ] || { echo "build first: make" >&2; exit 1; }
-ref=$root/../shared/cdk-reference/seed
+ref=$root/tests/data/cdk-reference/seed
 js=$tmp/js
 mkdir -p "$js"
 cp "$root/examples/seed/functionLocation" -r "$js/"

@@ -17,7 +17,7 @@ LEASTCLOUD = os.path.join(BUILD, "leastcloud")
 CDK = os.path.join(SRC, "node_modules", ".bin", "cdk")
 REF = os.path.join(SRC, "tests", "unit", "cdk", "reference")
 EXPECTED = os.path.join(SRC, "tests", "unit", "cdk", "expected")
-SHARED_REF = os.path.join(SRC, "..", "shared", "cdk-reference")
+SHARED_REF = os.path.join(SRC, "tests", "data", "cdk-reference")
 ALLOWED_LINT = {"E2533", "W3005"}  # also reported on real CDK's output for the same stacks
 
 VARIANTS = {  # unit test case -> (stack, real CDK template)
