@@ -1,0 +1,67 @@
+/* test_graph.c: dependencies from Ref, Fn::GetAtt, Fn::Sub and DependsOn, and the creation order. */
+#include "lc_test.h"
+
+#include "deploy/internal.h"
+#include "leastcloud/alloc.h"
+#include "leastcloud/json.h"
+
+static char *s_order(const char *resources_json, const char *include_json)
+{
+    json_t *r = json_loads(resources_json, 0, NULL);
+    json_t *inc = include_json ? json_loads(include_json, 0, NULL) : NULL;
+    json_t *cycle = NULL;
+    json_t *o = lc_cfn_topo_order(r, inc, &cycle);
+    char *s = lc_json_stringify(o ? o : cycle, 0);
+    json_decref(o);
+    json_decref(cycle);
+    json_decref(r);
+    json_decref(inc);
+    return s;
+}
+
+static void test_dependencies_come_first_and_ties_keep_template_order(void **state)
+{
+    char *s = s_order("{\"Fn\": {\"Properties\": {\"Role\": {\"Fn::GetAtt\": [\"Role\", \"Arn\"]},"
+                      "                          \"Env\": {\"Fn::Sub\": \"${Table}\"}}, \"DependsOn\": [\"Policy\"]},"
+                      " \"Policy\": {\"Properties\": {\"Roles\": [{\"Ref\": \"Role\"}]}},"
+                      " \"Table\": {},"
+                      " \"Role\": {}}", NULL);
+    assert_string_equal(s, "[\"Table\",\"Role\",\"Policy\",\"Fn\"]");
+    lc_free(s);
+}
+
+static void test_a_cycle_names_its_members(void **state)
+{
+    char *s = s_order("{\"A\": {\"Properties\": {\"X\": {\"Ref\": \"B\"}}}, \"B\": {\"Properties\": {\"X\": {\"Fn::GetAtt\": \"A.Arn\"}}},"
+                      " \"C\": {}}", NULL);
+    assert_string_equal(s, "[\"A\",\"B\"]");
+    lc_free(s);
+}
+
+static void test_excluded_resources_are_left_out(void **state)
+{
+    char *s = s_order("{\"A\": {\"Properties\": {\"X\": {\"Fn::If\": [\"c\", {\"Ref\": \"B\"}, \"y\"]}}}, \"B\": {}}",
+                      "{\"A\": true}");
+    assert_string_equal(s, "[\"A\"]");
+    lc_free(s);
+}
+
+static void test_refs_to_parameters_and_pseudo_parameters_are_not_dependencies(void **state)
+{
+    json_t *r = json_loads("{\"A\": {\"Properties\": {\"X\": {\"Ref\": \"AWS::Region\"}, \"Y\": {\"Ref\": \"Param\"},"
+                           " \"Z\": {\"Fn::Sub\": [\"${V}\", {\"V\": {\"Ref\": \"B\"}}]}}}, \"B\": {}}", 0, NULL);
+    json_t *deps = lc_cfn_resource_deps(r, "A");
+    char *s = lc_json_stringify(deps, 0);
+    assert_string_equal(s, "[\"B\"]");
+    lc_free(s);
+    json_decref(deps);
+    json_decref(r);
+}
+
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_dependencies_come_first_and_ties_keep_template_order),
+    cmocka_unit_test(test_a_cycle_names_its_members),
+    cmocka_unit_test(test_excluded_resources_are_left_out),
+    cmocka_unit_test(test_refs_to_parameters_and_pseudo_parameters_are_not_dependencies),
+};
+LC_TEST_MAIN(tests)
