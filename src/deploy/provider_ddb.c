@@ -4,6 +4,7 @@
 
 #include "deploy/internal.h"
 #include "leastcloud/alloc.h"
+#include "leastcloud/clock.h"
 #include "leastcloud/ddb.h"
 #include "leastcloud/error.h"
 #include "leastcloud/str.h"
@@ -83,7 +84,8 @@ static json_t *s_create_request(const char *name, const json_t *props)
     return req;
 }
 
-static json_t *s_attrs(const json_t *description, const char *name, const struct lc_provider_call *c)
+static json_t *s_attrs(const json_t *description, const char *name, const struct lc_provider_call *c,
+                       const json_t *props)
 {
     const json_t *t = json_object_get(description, "Table") ? json_object_get(description, "Table")
                                                             : json_object_get(description, "TableDescription");
@@ -93,8 +95,18 @@ static json_t *s_attrs(const json_t *description, const char *name, const struct
         arn = fallback = lc_asprintf("arn:%s:dynamodb:%s:%s:table/%s", c->partition, c->region, c->account, name);
     json_t *a = json_pack("{ss}", "Arn", arn);
     const char *stream = json_string_value(json_object_get(t, "LatestStreamArn"));
-    if (stream)
+    if (stream) {
         json_object_set_new(a, "StreamArn", json_string(stream));
+    } else if (json_object_get(json_object_get(props, "StreamSpecification"), "StreamViewType")) {
+        /* The table's DynamoDB has not enabled the stream (yet): its ARN, as AWS shapes it, still lets
+         * the policies that name it deploy. */
+        char label[25];
+        lc_time_format_iso_ms(lc_clock_now_ms(), label);
+        label[23] = '\0'; /* AWS's label has milliseconds and no 'Z' */
+        char *sarn = lc_asprintf("%s/stream/%s", arn, label);
+        json_object_set_new(a, "StreamArn", json_string(sarn));
+        lc_free(sarn);
+    }
     lc_free(fallback);
     return a;
 }
@@ -120,7 +132,7 @@ static int s_create(const struct lc_provider_call *c, const json_t *props, char 
         lc_free(name);
         return rc;
     }
-    *attrs = s_attrs(resp, name, c);
+    *attrs = s_attrs(resp, name, c, props);
     json_decref(resp);
     *id = name;
     return 0;
@@ -131,14 +143,15 @@ static bool s_changed(const json_t *o, const json_t *n, const char *key)
     return !json_equal(json_object_get(o, key), json_object_get(n, key));
 }
 
-static int s_describe(const struct lc_provider_call *c, const char *name, json_t **attrs, struct lc_error *err)
+static int s_describe(const struct lc_provider_call *c, const char *name, const json_t *props, json_t **attrs,
+                      struct lc_error *err)
 {
     json_t *req = json_pack("{ss}", "TableName", name), *resp = NULL;
     int rc = lc_ddb_describe_table(c->ddb, req, &resp, err);
     json_decref(req);
     if (rc)
         return rc;
-    *attrs = s_attrs(resp, name, c);
+    *attrs = s_attrs(resp, name, c, props);
     json_decref(resp);
     return 0;
 }
@@ -173,7 +186,7 @@ static int s_update(const struct lc_provider_call *c, const char *id, const json
                     "in the stack but the table keeps its old ones");
         }
     }
-    return s_describe(c, id, attrs, err);
+    return s_describe(c, id, n, attrs, err);
 }
 
 static int s_remove(const struct lc_provider_call *c, const char *id, const json_t *props, const json_t *attrs,

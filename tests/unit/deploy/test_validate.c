@@ -103,7 +103,7 @@ static void test_every_cdk_reference_template_is_sound(void **state)
                               "invoke/default/InvokeStack", "custom/default/CustomGrantStack"};
     for (size_t i = 0; i < sizeof variants / sizeof variants[0]; i++) {
         char path[512];
-        snprintf(path, sizeof path, "/work/shared/cdk-reference/%s.template.json", variants[i]);
+        snprintf(path, sizeof path, "%s/tests/data/cdk-reference/%s.template.json", lc_test_source_dir(), variants[i]);
         json_t *t = json_load_file(path, 0, NULL);
         if (!t)
             skip();
