@@ -5,6 +5,7 @@
 #include "lc_test.h"
 
 #include "leastcloud/alloc.h"
+#include "leastcloud/buf.h"
 #include "leastcloud/ddb.h"
 #include "leastcloud/error.h"
 #include "leastcloud/json.h"
