@@ -135,5 +135,7 @@ int lc_store_export_clear(struct lc_store *store, const char *stack_id, struct l
 char *lc_store_export_importers(struct lc_store *store, const char *stack_id);
 int lc_store_import_put(struct lc_store *store, const char *stack_id, const char *export_name,
                         struct lc_error *err);
+/* Forgets the stack's imports (when it is deleted). */
+int lc_store_import_clear(struct lc_store *store, const char *stack_id, struct lc_error *err);
 
 #endif

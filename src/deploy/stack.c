@@ -643,6 +643,7 @@ static int s_delete(struct lc_run *run, struct lc_error *err)
         return rc;
     }
     lc_store_export_clear(run->store, run->stack.stack_id, NULL);
+    lc_store_import_clear(run->store, run->stack.stack_id, NULL);
     return s_status(run, "DELETE_COMPLETE", NULL, err);
 }
 

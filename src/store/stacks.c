@@ -619,13 +619,16 @@ int lc_store_export_clear(struct lc_store *store, const char *stack_id, struct l
     sqlite3_bind_text(st, 1, stack_id, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : lc_store_sql_error(store, "clearing exports", err);
     lc_store_stmt_done(st);
-    if (rc)
-        return rc;
-    st = lc_store_stmt(store, "DELETE FROM cfn_imports WHERE stack_id=?", err);
+    return rc;
+}
+
+int lc_store_import_clear(struct lc_store *store, const char *stack_id, struct lc_error *err)
+{
+    sqlite3_stmt *st = lc_store_stmt(store, "DELETE FROM cfn_imports WHERE stack_id=?", err);
     if (!st)
         return err ? err->code : LC_EINTERNAL;
     sqlite3_bind_text(st, 1, stack_id, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : lc_store_sql_error(store, "clearing imports", err);
+    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : lc_store_sql_error(store, "clearing imports", err);
     lc_store_stmt_done(st);
     return rc;
 }
