@@ -4,7 +4,12 @@
  */
 #include "api/service.h"
 
+extern const struct lc_api_service lc_api_svc_iam;
+extern const struct lc_api_service lc_api_svc_sts;
+
 static const struct lc_api_service *const s_services[] = {
+    &lc_api_svc_iam,
+    &lc_api_svc_sts,
     NULL,
 };
 
