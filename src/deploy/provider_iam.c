@@ -5,6 +5,7 @@
 #include "deploy/managed_policy.h"
 #include "leastcloud/alloc.h"
 #include "leastcloud/error.h"
+#include "leastcloud/iam.h"
 #include "leastcloud/store_iam.h"
 #include "leastcloud/str.h"
 
@@ -20,6 +21,16 @@ static int s_lookup(const struct lc_provider_call *c, enum lc_principal_type typ
         return 0;
     const char *w = s_type_word(type);
     return lc_error_set(err, LC_ENOTFOUND, 404, "NoSuchEntity", "The %s with name %s cannot be found.", w, name);
+}
+
+/* IAM checks every document it is given: a malformed one fails the resource as on AWS. */
+static int s_check_doc(const char *text, enum lc_iam_policy_kind kind, struct lc_error *err)
+{
+    struct lc_iam_policy *p = lc_iam_policy_parse(text, strlen(text), kind, err);
+    if (!p)
+        return err ? err->code : LC_EINVAL;
+    lc_iam_policy_free(p);
+    return 0;
 }
 
 /* ---- inline policies and managed attachments, shared by roles, users and groups ---- */
@@ -50,7 +61,9 @@ static int s_sync_inline(const struct lc_provider_call *c, const char *arn, cons
             return lc_error_set(err, LC_EINVAL, 400, "ValidationError",
                                 "Policies[%zu] needs PolicyName and PolicyDocument", i);
         char *text = lc_prov_policy_text(doc);
-        int rc = lc_store_inline_policy_put(c->store, arn, name, text, err);
+        int rc = s_check_doc(text, LC_IAM_POLICY_IDENTITY, err);
+        if (!rc)
+            rc = lc_store_inline_policy_put(c->store, arn, name, text, err);
         lc_free(text);
         if (rc)
             return rc;
@@ -145,10 +158,14 @@ static int s_principal_create(const struct lc_provider_call *c, enum lc_principa
 {
     char *name = lc_prov_name(c, props, name_prop, max);
     char *trust = NULL;
-    if (type == LC_PRINCIPAL_ROLE)
+    int rc = 0;
+    if (type == LC_PRINCIPAL_ROLE) {
         trust = lc_prov_policy_text(json_object_get(props, "AssumeRolePolicyDocument"));
+        rc = s_check_doc(trust, LC_IAM_POLICY_TRUST, err);
+    }
     struct lc_store_principal p;
-    int rc = lc_store_principal_create(c->store, type, name, lc_prov_str(props, "Path"), trust, &p, err);
+    if (!rc)
+        rc = lc_store_principal_create(c->store, type, name, lc_prov_str(props, "Path"), trust, &p, err);
     lc_free(trust);
     if (!rc)
         rc = s_sync_all(c, type, p.arn, NULL, props, err);
@@ -173,7 +190,9 @@ static int s_principal_update(const struct lc_provider_call *c, enum lc_principa
         return rc;
     if (type == LC_PRINCIPAL_ROLE) {
         char *trust = lc_prov_policy_text(json_object_get(new_props, "AssumeRolePolicyDocument"));
-        rc = lc_store_role_set_trust_policy(c->store, p.arn, trust, err);
+        rc = s_check_doc(trust, LC_IAM_POLICY_TRUST, err);
+        if (!rc)
+            rc = lc_store_role_set_trust_policy(c->store, p.arn, trust, err);
         lc_free(trust);
         if (rc)
             return rc;
@@ -259,7 +278,7 @@ static int s_policy_apply(const struct lc_provider_call *c, const json_t *props,
 {
     const char *name = lc_prov_str(props, "PolicyName");
     char *doc = put ? lc_prov_policy_text(json_object_get(props, "PolicyDocument")) : NULL;
-    int rc = 0;
+    int rc = doc ? s_check_doc(doc, LC_IAM_POLICY_IDENTITY, err) : 0;
     for (size_t t = 0; t < 3 && !rc; t++) {
         size_t i;
         json_t *e;
@@ -352,7 +371,9 @@ static int s_managed_create(const struct lc_provider_call *c, const json_t *prop
     char *name = lc_prov_name(c, props, "ManagedPolicyName", 128);
     char *doc = lc_prov_policy_text(json_object_get(props, "PolicyDocument"));
     char arn[LC_ARN_MAX];
-    int rc = lc_store_managed_policy_create(c->store, name, lc_prov_str(props, "Path"), doc,
+    int rc = s_check_doc(doc, LC_IAM_POLICY_IDENTITY, err);
+    if (!rc)
+        rc = lc_store_managed_policy_create(c->store, name, lc_prov_str(props, "Path"), doc,
                                             lc_prov_str(props, "Description"), false, arn, err);
     lc_free(doc);
     lc_free(name);
@@ -371,8 +392,8 @@ static int s_managed_update(const struct lc_provider_call *c, const char *id, co
     char *old_doc = lc_prov_policy_text(json_object_get(o, "PolicyDocument"));
     char *new_doc = lc_prov_policy_text(json_object_get(n, "PolicyDocument"));
     char version[8] = "v1";
-    int rc = 0;
-    if (strcmp(old_doc, new_doc) != 0)
+    int rc = s_check_doc(new_doc, LC_IAM_POLICY_IDENTITY, err);
+    if (!rc && strcmp(old_doc, new_doc) != 0)
         rc = lc_store_managed_policy_add_version(c->store, id, new_doc, true, version, err);
     lc_free(old_doc);
     lc_free(new_doc);

@@ -285,6 +285,22 @@ static void test_failure_in_the_last_resource_leaves_nothing(void **state)
     lc_deploy_result_clear(&r);
 }
 
+static void test_a_malformed_policy_fails_as_iam_does_and_rolls_back(void **state)
+{
+    struct fixture *f = *state;
+    const char *body = "Resources:\n  U:\n    Type: AWS::IAM::User\n    Properties: {UserName: pol-user}\n"
+                       "  P:\n    Type: AWS::IAM::Policy\n    Properties:\n      PolicyName: p\n"
+                       "      Users: [!Ref U]\n      PolicyDocument: {Version: '2012-10-17', Statement: "
+                       "[{Effect: Allw, Action: 'dynamodb:GetItem', Resource: '*'}]}\n";
+    struct lc_deploy_result r;
+    struct lc_error err;
+    assert_int_not_equal(s_deploy_body(f, "Pol", body, &r, &err), 0);
+    assert_string_equal(err.aws_code, "MalformedPolicyDocument");
+    assert_string_equal(r.status, "ROLLBACK_COMPLETE");
+    assert_false(s_principal(f, LC_PRINCIPAL_USER, "pol-user"));
+    lc_deploy_result_clear(&r);
+}
+
 static void test_a_template_with_problems_creates_no_stack(void **state)
 {
     struct fixture *f = *state;
@@ -512,6 +528,7 @@ static const struct CMUnitTest tests[] = {
     FX_TEST(test_destroy_keeps_the_retained_table_and_its_items_and_redeploy_fails_cleanly),
     FX_TEST(test_every_reference_variant_deploys_updates_and_destroys),
     FX_TEST(test_failure_in_the_last_resource_leaves_nothing),
+    FX_TEST(test_a_malformed_policy_fails_as_iam_does_and_rolls_back),
     FX_TEST(test_a_template_with_problems_creates_no_stack),
     FX_TEST(test_strict_refuses_nodejs14_with_aws_words),
     FX_TEST(test_yaml_parameters_conditions_exports_and_imports),
