@@ -214,7 +214,10 @@ int lc_store_lambda_permission_add(struct lc_store *store, const char *function_
     sqlite3_bind_text(st, 1, function_name, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, sid, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, statement_json, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : lc_store_sql_error(store, "adding permission", err);
+    int step = sqlite3_step(st);
+    /* The connection may report extended codes (SQLITE_CONSTRAINT_PRIMARYKEY): compare the primary. */
+    rc = step == SQLITE_DONE ? 0 : (step & 0xff) == SQLITE_CONSTRAINT ? LC_EEXISTS
+                                                                       : lc_store_sql_error(store, "adding permission", err);
     lc_store_stmt_done(st);
     if (rc == LC_EEXISTS)
         return lc_error_set(err, LC_EEXISTS, 409, "ResourceConflictException",

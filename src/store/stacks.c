@@ -167,7 +167,10 @@ int lc_store_stack_create(struct lc_store *store, const char *name, const char *
     sqlite3_bind_int64(st, 4, lc_clock_now_ms());
     sqlite3_bind_int(st, 5, pid);
     sqlite3_bind_int64(st, 6, s_proc_start(pid));
-    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : lc_store_sql_error(store, "creating stack", err);
+    int step = sqlite3_step(st);
+    /* A concurrent create of the same name hits the unique index (maybe as an extended code). */
+    rc = step == SQLITE_DONE ? 0 : (step & 0xff) == SQLITE_CONSTRAINT ? LC_EEXISTS
+                                                                       : lc_store_sql_error(store, "creating stack", err);
     lc_store_stmt_done(st);
     if (rc == LC_EEXISTS)
         return lc_error_set(err, LC_EEXISTS, 400, "AlreadyExistsException", "Stack [%s] already exists",
