@@ -164,6 +164,34 @@ static bool s_has_auth(const struct lc_api_request *req)
     return lc_api_header(req, "authorization").ptr || (req->query && strstr(req->query, "X-Amz-Algorithm="));
 }
 
+/* The access key a request claims (Credential=AKIA.../ or X-Amz-Credential=AKIA...%2F), verified or
+ * not, so that the trail shows which key a refused request tried. */
+static void s_claimed_key(const struct lc_api_request *req, char *out, size_t size)
+{
+    out[0] = '\0';
+    struct lc_cur auth = lc_api_header(req, "authorization");
+    const char *p = NULL, *end = NULL;
+    if (auth.ptr) {
+        const char *c = NULL;
+        for (size_t i = 0; i + 11 <= auth.len && !c; i++)
+            if (!memcmp(auth.ptr + i, "Credential=", 11))
+                c = auth.ptr + i;
+        if (c) {
+            p = c + 11;
+            end = auth.ptr + auth.len;
+        }
+    } else if (req->query && (p = strstr(req->query, "X-Amz-Credential=")) != NULL) {
+        p += 17;
+        end = p + strlen(p);
+    }
+    size_t n = 0;
+    while (p && p + n < end && n + 1 < size && p[n] != '/' && p[n] != '%' && p[n] != '&' && p[n] != ',')
+        n++;
+    if (p)
+        memcpy(out, p, n);
+    out[p ? n : 0] = '\0';
+}
+
 static int s_authenticate(struct s_exchange *x, struct lc_error *err)
 {
     const struct lc_api_service *svc = x->route.svc;
@@ -348,12 +376,17 @@ static void s_record(struct s_exchange *x, const struct lc_api_authz *a, const s
         }
         lc_buf_append_byte(&checks, ']');
     }
+    char claimed[sizeof x->auth.key.key_id];
+    if (x->auth.have_key)
+        lc_strlcpy(claimed, x->auth.key.key_id, sizeof claimed);
+    else
+        s_claimed_key(&x->req, claimed, sizeof claimed);
     const char *decision = x->decision ? x->decision : decider ? lc_iam_decision_name(decider->kind) : "";
     struct lc_store_trail_event ev = {
         .time_ms = t0_ms,
         .request_id = x->request_id,
         .principal_arn = x->authenticated ? x->caller.arn : "",
-        .key_id = x->auth.have_key ? x->auth.key.key_id : "",
+        .key_id = claimed,
         .source_ip = x->in->source_ip,
         .service = x->route.svc ? x->route.svc->name : "",
         .operation = x->route.operation,

@@ -187,7 +187,6 @@ int lc_api_server_start(struct lc_store *store, const struct lc_api_options *opt
                                 MHD_OPTION_NOTIFY_COMPLETED, s_completed, srv,
                                 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
                                 MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
-                                MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
                                 MHD_OPTION_END);
     if (!srv->mhd) {
         lc__api_pipeline_free(srv->pipeline);
