@@ -12,7 +12,9 @@
  * middle leaves a stack whose record is true; lc_deploy_recover finishes or rolls back its work.
  *
  * Both the CLI (`leastcloud deploy/diff/destroy/outputs`) and the CloudFormation API call these.
- * Functions are synchronous; run them on a worker thread to answer CreateStack at once, as AWS does.
+ * Functions are synchronous; run them on a worker thread to answer CreateStack at once, as AWS does:
+ * template problems fail before any event, and the first event (the stack's CREATE_IN_PROGRESS or
+ * UPDATE_IN_PROGRESS) carries the new stack id, so the API can answer from on_event.
  *
  * Ownership: json_t results are new references (json_decref); option pointers are borrowed for the
  * call; callbacks run on the calling thread and their arguments are borrowed for the call.

@@ -192,18 +192,28 @@ static void test_destroy_keeps_the_retained_table_and_its_items_and_redeploy_fai
 static void test_every_reference_variant_deploys_updates_and_destroys(void **state)
 {
     struct fixture *f = *state;
+    /* After each update the grants are the new variant's: `who` is the policy's principal ("role" for
+     * the function's, "user" for read-table-user's), `has` an action it must now allow, `lacks` one it
+     * must no longer allow (NULL: no check). */
     static const struct {
-        const char *from, *to, *want;
+        const char *from, *to, *want, *who, *has, *lacks;
     } cases[] = {
-        {"seed/default/SampleCDKStack", "write/default/WriteStack", "UPDATE_COMPLETE"},
-        {"write/default/WriteStack", "readwrite/default/ReadWriteStack", "UPDATE_COMPLETE"},
-        {"readwrite/default/ReadWriteStack", "full/default/FullAccessStack", "UPDATE_COMPLETE"},
-        {"full/default/FullAccessStack", "stream/default/StreamStack", "UPDATE_COMPLETE"},
-        {"stream/default/StreamStack", "invoke/default/InvokeStack", "UPDATE_COMPLETE"},
-        {"invoke/default/InvokeStack", "custom/default/CustomGrantStack", "UPDATE_COMPLETE"},
-        {"custom/default/CustomGrantStack", "seed/minimal/SampleCDKStack", "UPDATE_COMPLETE"},
+        {"seed/default/SampleCDKStack", "write/default/WriteStack", "UPDATE_COMPLETE", "role", "dynamodb:PutItem",
+         "dynamodb:Scan"},
+        {"write/default/WriteStack", "readwrite/default/ReadWriteStack", "UPDATE_COMPLETE", "role", "dynamodb:Scan", NULL},
+        {"readwrite/default/ReadWriteStack", "full/default/FullAccessStack", "UPDATE_COMPLETE", "role", "dynamodb:*",
+         "dynamodb:PutItem"},
+        {"full/default/FullAccessStack", "stream/default/StreamStack", "UPDATE_COMPLETE", "role", "dynamodb:ListStreams",
+         "dynamodb:*"},
+        {"stream/default/StreamStack", "invoke/default/InvokeStack", "UPDATE_COMPLETE", "user", "lambda:InvokeFunction",
+         NULL},
+        {"invoke/default/InvokeStack", "custom/default/CustomGrantStack", "UPDATE_COMPLETE", "user", "dynamodb:Query",
+         "lambda:InvokeFunction"},
+        {"custom/default/CustomGrantStack", "seed/minimal/SampleCDKStack", "UPDATE_COMPLETE", "user", "dynamodb:Scan",
+         NULL},
         /* A new key schema replaces the table, and its name is fixed: CloudFormation refuses. */
-        {"sortkey-gsi/default/SortKeyGsiStack", "seed/default/SampleCDKStack", "UPDATE_ROLLBACK_COMPLETE"},
+        {"sortkey-gsi/default/SortKeyGsiStack", "seed/default/SampleCDKStack", "UPDATE_ROLLBACK_COMPLETE", "user",
+         "dynamodb:GetItem", NULL},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char name[32], from[128], to[128];
@@ -225,6 +235,28 @@ static void test_every_reference_variant_deploys_updates_and_destroys(void **sta
         struct lc_store_key k;
         assert_int_equal(lc_store_key_lookup(f->store, key, &k, &err), 0);
         lc_free(key);
+        char *doc;
+        if (!strcmp(cases[i].who, "user")) {
+            doc = lc_store_inline_policy_get(f->store, k.principal_arn, "readTableUserDefaultPolicyFD186BB0", &err);
+        } else {
+            struct lc_lambda_function fn;
+            struct lc_store_principal role;
+            assert_int_equal(lc_store_lambda_get(f->store, "read-function", &fn, &err), 0);
+            assert_int_equal(lc_store_principal_get(f->store, fn.role, &role, &err), 0);
+            doc = lc_store_inline_policy_get(f->store, role.arn, "readfunctionServiceRoleDefaultPolicy48580EEC", &err);
+            lc_lambda_function_clear(&fn);
+        }
+        assert_non_null(doc);
+        char has[96], lacks[96];
+        snprintf(has, sizeof has, "\"%s\"", cases[i].has);
+        if (!strstr(doc, has))
+            fail_msg("%s -> %s: %s lacks %s: %s", from, to, cases[i].who, cases[i].has, doc);
+        if (cases[i].lacks) {
+            snprintf(lacks, sizeof lacks, "\"%s\"", cases[i].lacks);
+            if (strstr(doc, lacks))
+                fail_msg("%s -> %s: %s still allows %s", from, to, cases[i].who, cases[i].lacks);
+        }
+        lc_free(doc);
         lc_deploy_result_clear(&r);
         if (lc_deploy_delete_stack(f->store, name, NULL, &err))
             fail_msg("destroy after %s: %s", to, err.message);
