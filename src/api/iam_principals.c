@@ -334,9 +334,9 @@ int lc__iam_op_list_groups_for_user(struct lc_api_call *call, struct lc_error *e
 
 /* ------------------------------------------------------------------ roles */
 
-static int s_trust_param(struct lc_api_call *call, const char **doc, struct lc_error *err)
+static int s_trust_param(struct lc_api_call *call, const char *param, const char **doc, struct lc_error *err)
 {
-    *doc = lc__iam_param_required(call, "AssumeRolePolicyDocument", err);
+    *doc = lc__iam_param_required(call, param, err);
     if (!*doc)
         return LC_EINVAL;
     return lc__iam_check_policy(*doc, LC_IAM_POLICY_TRUST, MAX_TRUST_SIZE, err);
@@ -366,7 +366,7 @@ int lc__iam_op_create_role(struct lc_api_call *call, struct lc_error *err)
         return rc;
     if (n_tags && (rc = lc_api_authorize(call, "iam:TagRole", arn, NULL, 0, err)) != 0)
         return rc;
-    if ((rc = s_trust_param(call, &trust, err)) != 0)
+    if ((rc = s_trust_param(call, "AssumeRolePolicyDocument", &trust, err)) != 0)
         return rc;
     struct lc_store_principal p;
     struct lc_store_tx tx;
@@ -422,7 +422,7 @@ int lc__iam_op_update_assume_role_policy(struct lc_api_call *call, struct lc_err
     int lrc = lc__iam_principal(call, LC_PRINCIPAL_ROLE, name, &p, &lerr);
     int rc = lc__iam_authorize_then(call, "iam:UpdateAssumeRolePolicy", p.arn, lrc, &lerr, err);
     const char *doc;
-    if (rc || (rc = s_trust_param(call, &doc, err)) != 0)
+    if (rc || (rc = s_trust_param(call, "PolicyDocument", &doc, err)) != 0)
         return rc;
     return lc_store_role_set_trust_policy(call->store, p.arn, doc, err);
 }
