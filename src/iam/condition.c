@@ -167,7 +167,7 @@ static bool s_ip_in(const struct iam_cond_value *pv, const uint8_t ip[16])
 
 /* The string form of a policy value, with variables resolved; NULL when unresolvable. */
 static const char *s_value_pattern(const struct iam_cond_value *pv, const struct lc_iam_request *r, bool keep_wild,
-                                   struct lc_buf *scratch, size_t *len, bool *esc)
+                                   struct iam_scratch *scratch, size_t *len, bool *esc)
 {
     if (!pv->p.has_var) {
         *len = pv->p.len;
@@ -219,7 +219,7 @@ static enum tri s_arn_cmp(const char *p, size_t plen, bool esc, const char *v)
 
 /* Does one request value satisfy one policy value, in the positive sense of the operator? */
 static enum tri s_value_test(enum iam_cond_op op, const struct iam_cond_value *pv, const char *v,
-                             const struct lc_iam_request *r, struct lc_buf *scratch)
+                             const struct lc_iam_request *r, struct iam_scratch *scratch)
 {
     size_t plen, vlen = strlen(v);
     bool esc;
@@ -287,7 +287,7 @@ static enum tri s_value_test(enum iam_cond_op op, const struct iam_cond_value *p
 
 /* The operator applied to one request value against all the policy values. */
 static bool s_op_holds(const struct iam_condition *c, const char *v, const struct lc_iam_request *r,
-                       struct lc_buf *scratch)
+                       struct iam_scratch *scratch)
 {
     bool neg = s_ops[c->op].negated;
     for (size_t i = 0; i < c->n_values; i++) {
@@ -300,7 +300,7 @@ static bool s_op_holds(const struct iam_condition *c, const char *v, const struc
     return neg;
 }
 
-static bool s_condition_holds(const struct iam_condition *c, const struct lc_iam_request *r, struct lc_buf *scratch)
+static bool s_condition_holds(const struct iam_condition *c, const struct lc_iam_request *r, struct iam_scratch *scratch)
 {
     const struct iam_ctx_entry *e = lc__iam_request_find(r, c->key, strlen(c->key));
     if (c->op == IAM_OP_NULL) {
@@ -334,7 +334,7 @@ static bool s_condition_holds(const struct iam_condition *c, const struct lc_iam
     return s_op_holds(c, e->values[0], r, scratch);
 }
 
-bool lc__iam_conditions_match(const struct iam_statement *st, const struct lc_iam_request *r, struct lc_buf *scratch)
+bool lc__iam_conditions_match(const struct iam_statement *st, const struct lc_iam_request *r, struct iam_scratch *scratch)
 {
     for (size_t i = 0; i < st->n_conditions; i++)
         if (!s_condition_holds(&st->conditions[i], r, scratch))

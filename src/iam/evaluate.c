@@ -26,14 +26,14 @@ struct layer_result {
 };
 
 static bool s_statement_applies(const struct iam_statement *st, const struct lc_iam_request *r, size_t alen,
-                                struct lc_buf *scratch)
+                                struct iam_scratch *scratch)
 {
     return lc__iam_action_matches(st, r->action_lc, alen) && lc__iam_resource_matches(st, r, scratch) &&
            lc__iam_conditions_match(st, r, scratch);
 }
 
 static void s_scan(const struct lc_iam_policy_set *s, enum lc_iam_layer layer, const struct lc_iam_request *r,
-                   size_t alen, struct lc_buf *scratch, struct layer_result *out)
+                   size_t alen, struct iam_scratch *scratch, struct layer_result *out)
 {
     out->allow = out->deny = (struct hit){-1, -1};
     out->allow_pm = IAM_PM_NONE;
@@ -95,8 +95,9 @@ int lc_iam_evaluate(const struct lc_iam_policy_set *s, const struct lc_iam_reque
 {
     if (!s || !s->compiled || !r || !r->action_lc || !r->principal)
         return LC_EINVAL;
-    struct lc_buf scratch;
-    lc_buf_init(&scratch, 1 << 16);
+    char stack[1024];
+    struct iam_scratch scratch;
+    lc__iam_scratch_init(&scratch, stack, sizeof stack);
     size_t alen = strlen(r->action_lc);
     static const enum lc_iam_layer order[] = {LC_IAM_LAYER_IDENTITY, LC_IAM_LAYER_RESOURCE, LC_IAM_LAYER_BOUNDARY,
                                               LC_IAM_LAYER_SESSION};
@@ -105,12 +106,12 @@ int lc_iam_evaluate(const struct lc_iam_policy_set *s, const struct lc_iam_reque
         enum lc_iam_layer l = order[i];
         s_scan(s, l, r, alen, &scratch, &res[l]);
         if (res[l].deny.pol >= 0) {
-            lc_buf_free(&scratch);
+            lc__iam_scratch_free(&scratch);
             s_decide(d, s, LC_IAM_EXPLICITLY_DENIED, l, res[l].deny);
             return 0;
         }
     }
-    lc_buf_free(&scratch);
+    lc__iam_scratch_free(&scratch);
 
     bool has_boundary = s->count[LC_IAM_LAYER_BOUNDARY] > 0 && r->principal_type != LC_IAM_PRINCIPAL_ROOT;
     bool has_session = s->count[LC_IAM_LAYER_SESSION] > 0;

@@ -35,6 +35,7 @@ struct iam_res_pat {
     bool is_arn;
     /* Views into whole.s: partition, service, region, account, resource. */
     struct lc_cur part[5];
+    bool part_literal[5];  /* no wildcard and no variable: compared without the glob matcher */
 };
 
 enum iam_principal_kind { IAM_PR_AWS, IAM_PR_SERVICE, IAM_PR_FEDERATED, IAM_PR_CANONICAL, IAM_PR_ANY };
@@ -157,6 +158,18 @@ bool lc__iam_wild(const char *p, size_t plen, const char *s, size_t slen, bool c
 void lc__iam_split_arn(const char *s, size_t len, struct lc_cur part[5]);
 void lc__iam_split_arn_pattern(const char *s, size_t len, struct lc_cur part[5]);
 
+/* ---- per-evaluation scratch space for resolved variables (variable.c) */
+
+/* Starts on the caller's stack; grows onto the heap only for very long resolved strings. */
+struct iam_scratch {
+    char *data;
+    size_t len, cap;
+    bool heap;
+};
+
+void lc__iam_scratch_init(struct iam_scratch *s, char *stack, size_t size);
+void lc__iam_scratch_free(struct iam_scratch *s);
+
 /* ---- variables (variable.c) */
 
 /*
@@ -166,7 +179,7 @@ void lc__iam_split_arn_pattern(const char *s, size_t len, struct lc_cur part[5])
  * lc__iam_wild_esc. Returns false when a variable has no single value and no default: AWS then
  * treats the string as matching nothing.
  */
-bool lc__iam_resolve(const struct iam_pat *p, const struct lc_iam_request *r, bool keep_wild, struct lc_buf *out);
+bool lc__iam_resolve(const struct iam_pat *p, const struct lc_iam_request *r, bool keep_wild, struct iam_scratch *out);
 /* Wildcard match where '\\' escapes the next pattern character (output of lc__iam_resolve). */
 bool lc__iam_wild_esc(const char *p, size_t plen, const char *s, size_t slen, bool ci);
 /* Compiles flags for a pattern string. */
@@ -175,7 +188,7 @@ void lc__iam_pat_init(struct iam_pat *p, char *owned);
 /* ---- matchers (matcher.c) */
 
 bool lc__iam_action_matches(const struct iam_statement *st, const char *action_lc, size_t len);
-bool lc__iam_resource_matches(const struct iam_statement *st, const struct lc_iam_request *r, struct lc_buf *scratch);
+bool lc__iam_resource_matches(const struct iam_statement *st, const struct lc_iam_request *r, struct iam_scratch *scratch);
 /* How a resource-based statement's Principal names the caller. */
 enum iam_pmatch {
     IAM_PM_NONE = 0,
@@ -188,7 +201,7 @@ enum iam_pmatch lc__iam_principal_match(const struct iam_statement *st, const st
 
 /* ---- conditions (condition.c) */
 
-bool lc__iam_conditions_match(const struct iam_statement *st, const struct lc_iam_request *r, struct lc_buf *scratch);
+bool lc__iam_conditions_match(const struct iam_statement *st, const struct lc_iam_request *r, struct iam_scratch *scratch);
 /* Operator table: name without set/IfExists qualifiers. -1 when unknown. */
 int lc__iam_cond_op_from_name(const char *name, size_t len);
 const char *lc__iam_cond_op_name(enum iam_cond_op op);

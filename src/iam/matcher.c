@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 bool lc__iam_action_matches(const struct iam_statement *st, const char *action_lc, size_t len)
 {
@@ -11,6 +12,8 @@ bool lc__iam_action_matches(const struct iam_statement *st, const char *action_l
         const struct iam_action_pat *a = &st->actions[i];
         if (a->all)
             any = true;
+        else if (a->p.s[0] != action_lc[0] && a->p.s[0] != '*' && a->p.s[0] != '?')
+            continue;  /* most patterns name another service: refuse on the first byte */
         else if (!a->p.has_wild)
             any = a->p.len == len && memcmp(a->p.s, action_lc, len) == 0;
         else
@@ -22,11 +25,23 @@ bool lc__iam_action_matches(const struct iam_statement *st, const char *action_l
 enum { RM_NO, RM_YES, RM_UNRESOLVED };
 
 /* One ARN pattern against the request's resource, part by part. */
-static int s_arn_pattern_matches(const struct iam_res_pat *rp, const struct lc_iam_request *r, struct lc_buf *scratch)
+static int s_arn_pattern_matches(const struct iam_res_pat *rp, const struct lc_iam_request *r, struct iam_scratch *scratch)
 {
     if (!r->resource_is_arn)
         return RM_NO;
+    /* Literal parts first (cheap, and the resource part differs most often); a part that cannot
+     * match decides NO before any variable is found unresolvable. */
+    for (int i = 4; i >= 0; i--) {
+        if (!rp->part_literal[i])
+            continue;
+        const struct lc_cur *vp = &r->resource_part[i];
+        if (rp->part[i].len != vp->len ||
+            (i < 4 ? strncasecmp(rp->part[i].ptr, vp->ptr, vp->len) : memcmp(rp->part[i].ptr, vp->ptr, vp->len)) != 0)
+            return RM_NO;
+    }
     for (int i = 0; i < 5; i++) {
+        if (rp->part_literal[i])
+            continue;
         struct lc_cur pp = rp->part[i];
         if (!pp.ptr)
             pp = lc_cur_make("*", 1);  /* a short ARN pattern: missing parts match anything */
@@ -51,7 +66,7 @@ static int s_arn_pattern_matches(const struct iam_res_pat *rp, const struct lc_i
  * A pattern whose variable has no value matches nothing (AWS: "policy-vars-no-value"); in a
  * NotResource that leaves the exclusion unknowable, so the statement does not apply at all.
  */
-bool lc__iam_resource_matches(const struct iam_statement *st, const struct lc_iam_request *r, struct lc_buf *scratch)
+bool lc__iam_resource_matches(const struct iam_statement *st, const struct lc_iam_request *r, struct iam_scratch *scratch)
 {
     if (!st->has_resource)
         return true;

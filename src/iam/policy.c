@@ -486,8 +486,15 @@ static void s_split_resources(struct lc_iam_policy *p)
     for (size_t i = 0; i < p->n_statements; i++) {
         struct iam_statement *st = &p->statements[i];
         for (size_t j = 0; j < st->n_resources; j++)
-            if (st->resources[j].is_arn)
-                lc__iam_split_arn_pattern(st->resources[j].whole.s, st->resources[j].whole.len, st->resources[j].part);
+            if (st->resources[j].is_arn) {
+                struct iam_res_pat *rp = &st->resources[j];
+                lc__iam_split_arn_pattern(rp->whole.s, rp->whole.len, rp->part);
+                for (int k = 0; k < 5; k++) {
+                    const struct lc_cur *c = &rp->part[k];
+                    rp->part_literal[k] = c->ptr && !memchr(c->ptr, '*', c->len) && !memchr(c->ptr, '?', c->len) &&
+                                          !(rp->whole.has_var && memchr(c->ptr, '$', c->len));
+                }
+            }
     }
 }
 

@@ -6,16 +6,55 @@
 
 #include <string.h>
 
-static int s_put_literal(struct lc_buf *out, char c, bool escape)
+#include "leastcloud/alloc.h"
+
+void lc__iam_scratch_init(struct iam_scratch *s, char *stack, size_t size)
+{
+    s->data = stack;
+    s->cap = size;
+    s->len = 0;
+    s->heap = false;
+}
+
+void lc__iam_scratch_free(struct iam_scratch *s)
+{
+    if (s->heap)
+        lc_free(s->data);
+    s->data = NULL;
+    s->heap = false;
+}
+
+/* Resolved strings are bounded by the policy size quota, so growth is rare and small. */
+static int s_put(struct iam_scratch *s, const char *p, size_t n)
+{
+    if (s->len + n + 1 > s->cap) {
+        size_t cap = (s->len + n + 1) * 2;
+        if (cap > (1u << 20))
+            return -1;
+        char *d = lc_malloc(cap);
+        memcpy(d, s->data, s->len);
+        if (s->heap)
+            lc_free(s->data);
+        s->data = d;
+        s->cap = cap;
+        s->heap = true;
+    }
+    memcpy(s->data + s->len, p, n);
+    s->len += n;
+    s->data[s->len] = '\0';
+    return 0;
+}
+
+static int s_put_literal(struct iam_scratch *out, char c, bool escape)
 {
     if (escape && (c == '*' || c == '?' || c == '\\')) {
         char two[2] = {'\\', c};
-        return lc_buf_append(out, two, 2);
+        return s_put(out, two, 2);
     }
-    return lc_buf_append_byte(out, c);
+    return s_put(out, &c, 1);
 }
 
-static int s_put_value(struct lc_buf *out, const char *v, size_t len)
+static int s_put_value(struct iam_scratch *out, const char *v, size_t len)
 {
     for (size_t i = 0; i < len; i++)
         if (s_put_literal(out, v[i], true) != 0)
@@ -27,7 +66,7 @@ static int s_put_value(struct lc_buf *out, const char *v, size_t len)
  * One ${...} body (without the braces). Writes the substitution; false when it cannot be
  * resolved (no value, more than one value, and no default).
  */
-static bool s_resolve_one(const char *body, size_t len, const struct lc_iam_request *r, struct lc_buf *out)
+static bool s_resolve_one(const char *body, size_t len, const struct lc_iam_request *r, struct iam_scratch *out)
 {
     if (len == 1 && (body[0] == '*' || body[0] == '?' || body[0] == '$'))
         return s_put_literal(out, body[0], true) == 0;
@@ -53,9 +92,9 @@ static bool s_resolve_one(const char *body, size_t len, const struct lc_iam_requ
     return false;
 }
 
-bool lc__iam_resolve(const struct iam_pat *p, const struct lc_iam_request *r, bool keep_wild, struct lc_buf *out)
+bool lc__iam_resolve(const struct iam_pat *p, const struct lc_iam_request *r, bool keep_wild, struct iam_scratch *out)
 {
-    lc_buf_reset(out);
+    out->len = 0;
     const char *s = p->s;
     size_t n = p->len;
     for (size_t i = 0; i < n;) {
