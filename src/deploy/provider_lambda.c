@@ -346,6 +346,11 @@ static int s_put_function(const struct lc_provider_call *c, const char *name, co
 {
     const char *runtime = lc_prov_str(props, "Runtime");
     const char *role = lc_prov_str(props, "Role");
+    const char *package = lc_prov_str(props, "PackageType");
+    if ((!package || !strcmp(package, "Zip")) && (!runtime || !lc_prov_str(props, "Handler")))
+        return lc_error_set(err, LC_EINVAL, 400, "InvalidParameterValueException",
+                            "Runtime and Handler are mandatory parameters for functions created with deployment "
+                            "packages.");
     int rc = s_check_runtime(c, runtime, creating, err);
     if (rc)
         return rc;

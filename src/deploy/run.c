@@ -1,6 +1,7 @@
 /* run.c: what every stack operation needs: the template, its evaluation, events and live values. */
 #include "deploy/run.h"
 
+#include <ctype.h>
 #include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,6 +96,14 @@ int lc_run_prepare(struct lc_run *run, struct lc_error *err)
     const struct lc_deploy_options *opt = run->opt;
     if (!opt->stack_name || !*opt->stack_name)
         return lc_error_set(err, LC_EINVAL, 400, "ValidationError", "a stack name is required");
+    bool name_ok = strlen(opt->stack_name) <= 128 && isalpha((unsigned char)opt->stack_name[0]);
+    for (const char *p = opt->stack_name; name_ok && *p; p++)
+        name_ok = isalnum((unsigned char)*p) || *p == '-';
+    if (!name_ok)
+        return lc_error_set(err, LC_EINVAL, 400, "ValidationError",
+                            "1 validation error detected: Value '%s' at 'stackName' failed to satisfy constraint: "
+                            "Member must satisfy regular expression pattern: [a-zA-Z][-a-zA-Z0-9]*",
+                            opt->stack_name);
     size_t len;
     if (opt->template_body) {
         run->body = lc_strdup(opt->template_body);

@@ -344,6 +344,22 @@ static void test_a_template_with_problems_creates_no_stack(void **state)
     struct lc_stack st;
     assert_int_equal(lc_store_stack_get(f->store, "Bad", &st, NULL), LC_ENOTFOUND);
     lc_deploy_result_clear(&r);
+    /* Stack names follow CloudFormation's pattern. */
+    assert_int_equal(s_deploy_body(f, "bad_name", "{\"Resources\": {\"T\": {\"Type\": \"AWS::SNS::Topic\"}}}", &r, &err),
+                     LC_EINVAL);
+    assert_non_null(strstr(err.message, "Member must satisfy regular expression pattern: [a-zA-Z][-a-zA-Z0-9]*"));
+    lc_deploy_result_clear(&r);
+    /* A zip function needs a runtime and a handler, as Lambda says. */
+    const char *no_handler = "Resources:\n  R:\n    Type: AWS::IAM::Role\n    Properties:\n"
+                             "      AssumeRolePolicyDocument: {Version: '2012-10-17', Statement: [{Effect: Allow, "
+                             "Principal: {Service: lambda.amazonaws.com}, Action: 'sts:AssumeRole'}]}\n"
+                             "  F:\n    Type: AWS::Lambda::Function\n    Properties:\n      Role: !GetAtt R.Arn\n"
+                             "      Runtime: python3.12\n      Code: {ZipFile: 'def handler(e, c): return 1'}\n";
+    assert_int_not_equal(s_deploy_body(f, "NoHandler", no_handler, &r, &err), 0);
+    assert_string_equal(err.message, "Runtime and Handler are mandatory parameters for functions created with "
+                                     "deployment packages.");
+    assert_string_equal(r.status, "ROLLBACK_COMPLETE");
+    lc_deploy_result_clear(&r);
 }
 
 static void test_strict_refuses_nodejs14_with_aws_words(void **state)
