@@ -18,6 +18,6 @@ for set in read wide random; do
     const o = JSON.parse(process.argv[1]), t = JSON.parse(process.argv[2]);
     console.log(`${process.argv[3].padEnd(7)} leastcloud ${Math.round(o.eval_per_second).toLocaleString("en")} decisions/s ` +
       `(${o.ns_per_decision} ns), cold parse+compile+eval ${Math.round(o.cold_per_second).toLocaleString("en")}/s | ` +
-      `iam-simulate ${Math.round(t.per_second).toLocaleString("en")}/s | ratio ${(o.eval_per_second / t.per_second).toFixed(0)}x ` +
+      `iam-simulate ${Math.round(t.per_second).toLocaleString("en")}/s (${t.run_unsafe_simulation_per_second ? "runUnsafeSimulation" : "runSimulation"}) | ratio ${(o.eval_per_second / t.per_second).toFixed(0)}x ` +
       `(cold ${(o.cold_per_second / t.per_second).toFixed(1)}x)`);' "$ours" "$theirs" "$set"
 done
