@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "leastcloud/alloc.h"
@@ -136,9 +137,11 @@ int lc_cli_deploy(const struct lc_cli *cli, int argc, char **argv)
     lc_error_clear(&err);
     struct lc_deploy_target *targets = NULL;
     size_t n = 0;
-    if (lc_deploy_targets(&q, &targets, &n, &err) != 0) {
+    int trc = lc_deploy_targets(&q, &targets, &n, &err);
+    if (trc != 0) {
         fprintf(stderr, "leastcloud deploy: %s\n", err.message);
-        status = LC_EXIT_FAIL;
+        /* No app and no template is a usage error; an app that fails or lacks the stack is not. */
+        status = trc == LC_EINVAL && !q.app && !q.template_path && access("cdk.json", F_OK) != 0 ? LC_EXIT_USAGE : LC_EXIT_FAIL;
         goto done;
     }
     struct lc_store *store = NULL;

@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "leastcloud/alloc.h"
 #include "leastcloud/deploy.h"
@@ -83,11 +84,12 @@ int lc_cli_diff(const struct lc_cli *cli, int argc, char **argv)
     size_t nt = 0;
     struct lc_store *store = NULL;
     int status = LC_EXIT_OK;
-    if (lc_deploy_targets(&q, &t, &nt, &err) != 0 || lc_store_open(cli->state_dir, NULL, &store, &err) != 0) {
+    int trc = lc_deploy_targets(&q, &t, &nt, &err);
+    if (trc != 0 || lc_store_open(cli->state_dir, NULL, &store, &err) != 0) {
         fprintf(stderr, "leastcloud diff: %s\n", err.message);
         lc_deploy_targets_free(t, nt);
         lc_free(stacks);
-        return LC_EXIT_FAIL;
+        return trc == LC_EINVAL && !q.app && !q.template_path && access("cdk.json", F_OK) != 0 ? LC_EXIT_USAGE : LC_EXIT_FAIL;
     }
     json_t *all = json_object();
     for (size_t i = 0; i < nt; i++) {

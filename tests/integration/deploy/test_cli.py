@@ -206,6 +206,7 @@ def usage_errors_exit_2(c):
     c.lc("deploy", "--bogus", check=2)
     c.lc("outputs", check=2)
     c.lc("diff", "--nope", check=2)
+    c.lc("deploy", cwd=c.dir, check=2)  # no cdk.json, no --app, no --template
 
 
 def main():
