@@ -99,7 +99,9 @@ static int s_copy_tree(const char *src, const char *dst, const char *rel, struct
         char *d = lc_asprintf("%s/%s", dst, names[i]);
         char *r = *rel ? lc_asprintf("%s/%s", rel, names[i]) : lc_strdup(names[i]);
         struct stat st;
-        if (stat(s, &st) == 0 && S_ISDIR(st.st_mode)) {
+        if (stat(s, &st) != 0) {
+            /* a dangling link: CDK skips it too */
+        } else if (S_ISDIR(st.st_mode)) {
             rc = s_copy_tree(s, d, r, hash, bytes, err);
         } else if (S_ISREG(st.st_mode)) {
             size_t len;

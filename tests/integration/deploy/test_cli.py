@@ -201,6 +201,51 @@ def ten_problems_one_error_nothing_created(c):
     expect(c.db("SELECT COUNT(*) FROM cfn_stacks")[0][0] == 0, "no stack row")
 
 
+def lambda_code_from_zip_asset_and_inline(c):
+    import zipfile
+    asm = os.path.join(c.dir, "asm")
+    os.makedirs(asm)
+    with zipfile.ZipFile(os.path.join(asm, "code.zip"), "w") as z:
+        z.writestr("app.py", "def handler(event, context):\n    return 42\n")
+        z.writestr("lib/util.py", "X = 1\n")
+    with open(os.path.join(asm, "S.assets.json"), "w") as f:
+        json.dump({"version": "55.0.0", "files": {"abc": {"source": {"path": "code.zip", "packaging": "file"},
+                   "destinations": {"d": {"bucketName": "b", "objectKey": "abc.zip"}}}}}, f)
+    role = ("  R:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument: {Version: '2012-10-17', "
+            "Statement: [{Effect: Allow, Principal: {Service: lambda.amazonaws.com}, Action: 'sts:AssumeRole'}]}\n")
+    with open(os.path.join(asm, "t.yaml"), "w") as f:
+        f.write("Resources:\n" + role +
+                "  Zipped:\n    Type: AWS::Lambda::Function\n    Properties:\n      Role: !GetAtt R.Arn\n"
+                "      Runtime: python3.12\n      Handler: app.handler\n      MemorySize: 256\n"
+                "      Code: {S3Bucket: b, S3Key: abc.zip}\n"
+                "  Inline:\n    Type: AWS::Lambda::Function\n    Properties:\n      Role: !GetAtt R.Arn\n"
+                "      FunctionName: inline-fn\n      Runtime: nodejs20.x\n      Handler: index.handler\n"
+                "      Code: {ZipFile: 'exports.handler = async () => 7;'}\n"
+                "  Perm:\n    Type: AWS::Lambda::Permission\n    Properties:\n      FunctionName: !GetAtt Inline.Arn\n"
+                "      Action: lambda:InvokeFunction\n      Principal: sns.amazonaws.com\n"
+                "Outputs:\n  Zipped: {Value: !Ref Zipped}\n")
+    doc = json.loads(c.lc("--json", "deploy", "--template", os.path.join(asm, "t.yaml"), "--stack-name", "Code",
+                          check=0).stdout)
+    zname = doc[0]["Outputs"]["Zipped"]
+    expect(zname.startswith("Code-Zipped-"), zname)
+    rows = dict((r[0], r[1:]) for r in c.db("SELECT name, code_dir, memory_mb, code_sha256 FROM lambda_functions"))
+    zdir, mem, sha = rows[zname]
+    expect(open(os.path.join(zdir, "lib", "util.py")).read() == "X = 1\n" and mem == 256 and len(sha) == 44, rows)
+    expect(open(os.path.join(rows["inline-fn"][0], "index.js")).read() == "exports.handler = async () => 7;", rows)
+    pol = c.db("SELECT statement FROM lambda_permissions WHERE function_name='inline-fn'")
+    expect(len(pol) == 1 and '"Service":"sns.amazonaws.com"' in pol[0][0], pol)
+    c.lc("destroy", "Code", "--force", check=0)
+    expect(c.db("SELECT COUNT(*) FROM lambda_functions")[0][0] == 0, "functions gone")
+    expect(not os.path.exists(zdir), "their code is gone")
+    # An S3 key that no assembly holds fails as S3 would, and the stack rolls back.
+    with open(os.path.join(asm, "t2.yaml"), "w") as f:
+        f.write("Resources:\n" + role + "  F:\n    Type: AWS::Lambda::Function\n    Properties:\n"
+                "      Role: !GetAtt R.Arn\n      Runtime: python3.12\n      Handler: a.b\n"
+                "      Code: {S3Bucket: b, S3Key: nope.zip}\n")
+    p = c.lc("deploy", "--template", os.path.join(asm, "t2.yaml"), "--stack-name", "NoCode", check=1)
+    expect("S3 Error Code: NoSuchKey" in p.stderr and "ROLLBACK_COMPLETE" in p.stdout, p.stdout + p.stderr)
+
+
 def usage_errors_exit_2(c):
     c.lc("deploy", "--template", SEED, check=2)
     c.lc("deploy", "--bogus", check=2)
