@@ -58,7 +58,8 @@ int lc_store_stack_list(struct lc_store *store, bool include_deleted,
 /* The stack's documents, each JSON text (caller frees with lc_free; NULL when unset):
  * "template" (the processed template, JSON), "template_body" (the text as given, JSON or YAML),
  * "parameters" ({"Name": "value"}), "outputs" ([{"OutputKey","OutputValue","Description",
- * "ExportName"}]), "prev_template" / "prev_parameters" (during an update, what to roll back to). */
+ * "ExportName"}]), "prev_template" / "prev_parameters" (during an update, what to roll back to),
+ * "description" (the template's Description, plain text, also in struct lc_stack). */
 char *lc_store_stack_doc(struct lc_store *store, const char *stack_id, const char *which);
 int lc_store_stack_set_doc(struct lc_store *store, const char *stack_id, const char *which,
                            const char *json_text, struct lc_error *err);

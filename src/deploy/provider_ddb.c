@@ -156,6 +156,73 @@ static int s_describe(const struct lc_provider_call *c, const char *name, const 
     return 0;
 }
 
+static int s_call_update(const struct lc_provider_call *c, json_t *req, struct lc_error *err)
+{
+    json_t *resp = NULL;
+    int rc = lc_ddb_call(c->ddb, "UpdateTable", req, &resp, err);
+    json_decref(req);
+    json_decref(resp);
+    return rc;
+}
+
+static const json_t *s_find_index(const json_t *list, const char *name)
+{
+    size_t i;
+    json_t *ix;
+    json_array_foreach(list, i, ix) if (!strcmp(lc_prov_str(ix, "IndexName") ? lc_prov_str(ix, "IndexName") : "", name))
+        return ix;
+    return NULL;
+}
+
+/* UpdateTable calls for what changed, one change per call where DynamoDB insists (indexes, a stream's
+ * view type). */
+static int s_update_table(const struct lc_provider_call *c, const char *name, const json_t *o, const json_t *n,
+                          struct lc_error *err)
+{
+    json_t *req = json_pack("{ss}", "TableName", name);
+    json_t *full = s_create_request(name, n);
+    if (s_changed(o, n, "BillingMode") || s_changed(o, n, "ProvisionedThroughput")) {
+        json_object_set(req, "BillingMode", json_object_get(full, "BillingMode"));
+        if (json_object_get(full, "ProvisionedThroughput"))
+            json_object_set(req, "ProvisionedThroughput", json_object_get(full, "ProvisionedThroughput"));
+    }
+    const char *keys[] = {"SSESpecification", "TableClass", "DeletionProtectionEnabled"};
+    for (size_t i = 0; i < 3; i++)
+        if (s_changed(o, n, keys[i]) && json_object_get(full, keys[i]))
+            json_object_set(req, keys[i], json_object_get(full, keys[i]));
+    int rc = 0;
+    if (s_changed(o, n, "StreamSpecification")) {
+        bool had = json_object_get(json_object_get(o, "StreamSpecification"), "StreamViewType") != NULL;
+        if (had) /* a view type cannot change in place: disable, then enable the new one */
+            rc = s_call_update(c, json_pack("{s:s, s:{s:b}}", "TableName", name, "StreamSpecification",
+                                            "StreamEnabled", 0), err);
+        if (!rc && json_object_get(full, "StreamSpecification"))
+            json_object_set(req, "StreamSpecification", json_object_get(full, "StreamSpecification"));
+    }
+    if (!rc && json_object_size(req) > 1)
+        rc = s_call_update(c, json_incref(req), err);
+    json_decref(req);
+    const json_t *old_ix = json_object_get(o, "GlobalSecondaryIndexes");
+    const json_t *new_ix = json_object_get(full, "GlobalSecondaryIndexes");
+    size_t i;
+    json_t *ix;
+    json_array_foreach(old_ix, i, ix) {
+        const char *ixname = lc_prov_str(ix, "IndexName");
+        if (!rc && ixname && !s_find_index(new_ix, ixname))
+            rc = s_call_update(c, json_pack("{s:s, s:[{s:{s:s}}]}", "TableName", name, "GlobalSecondaryIndexUpdates",
+                                            "Delete", "IndexName", ixname), err);
+    }
+    json_array_foreach(new_ix, i, ix) {
+        const char *ixname = lc_prov_str(ix, "IndexName");
+        if (!rc && ixname && !s_find_index(old_ix, ixname))
+            rc = s_call_update(c, json_pack("{s:s, s:O, s:[{s:O}]}", "TableName", name, "AttributeDefinitions",
+                                            json_object_get(full, "AttributeDefinitions"), "GlobalSecondaryIndexUpdates",
+                                            "Create", ix), err);
+    }
+    json_decref(full);
+    return rc;
+}
+
 static int s_update(const struct lc_provider_call *c, const char *id, const json_t *o, const json_t *n,
                     json_t **attrs, struct lc_error *err)
 {
@@ -167,17 +234,7 @@ static int s_update(const struct lc_provider_call *c, const char *id, const json
                         s_changed(o, n, "TableClass") || s_changed(o, n, "DeletionProtectionEnabled");
     if (table_change) {
         if (lc_ddb_operation_known("UpdateTable")) {
-            json_t *req = s_create_request(id, n), *resp = NULL;
-            json_object_del(req, "KeySchema");
-            json_object_del(req, "LocalSecondaryIndexes");
-            json_object_del(req, "Tags");
-            json_object_del(req, "GlobalSecondaryIndexes"); /* index changes go one at a time, below */
-            if (!json_object_get(json_object_get(n, "StreamSpecification"), "StreamViewType") &&
-                json_object_get(o, "StreamSpecification"))
-                json_object_set_new(req, "StreamSpecification", json_pack("{sb}", "StreamEnabled", 0));
-            int rc = lc_ddb_call(c->ddb, "UpdateTable", req, &resp, err);
-            json_decref(req);
-            json_decref(resp);
+            int rc = s_update_table(c, id, o, n, err);
             if (rc)
                 return rc;
         } else if (c->warn) {

@@ -197,6 +197,9 @@ static int s_save_docs(struct lc_run *run, struct lc_error *err)
         rc = lc_store_stack_set_doc(run->store, run->stack.stack_id, "template_body", run->body, err);
     if (!rc)
         rc = lc_store_stack_set_doc(run->store, run->stack.stack_id, "parameters", p, err);
+    if (!rc)
+        rc = lc_store_stack_set_doc(run->store, run->stack.stack_id, "description",
+                                    json_string_value(json_object_get(run->tmpl, "Description")), err);
     lc_free(t);
     lc_free(p);
     return rc;

@@ -261,7 +261,7 @@ int lc_store_stack_list(struct lc_store *store, bool include_deleted,
 static const char *s_doc_column(const char *which)
 {
     static const char *const cols[] = {"template", "template_body", "parameters", "outputs",
-                                       "prev_template", "prev_parameters"};
+                                       "prev_template", "prev_parameters", "description"};
     for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
         if (!strcmp(which, cols[i]))
             return cols[i];
