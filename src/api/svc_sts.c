@@ -170,7 +170,8 @@ static int s_get_session_token(struct lc_api_call *call, struct lc_error *err)
     int rc = lc_api_authorize(call, "sts:GetSessionToken", "*", NULL, 0, err);
     if (rc)
         return rc;
-    if (c->session || c->type == LC_IAM_PRINCIPAL_ASSUMED_ROLE)
+    /* Temporary (ASIA) keys, also GetSessionToken's own, cannot mint more. */
+    if (c->session || c->type == LC_IAM_PRINCIPAL_ASSUMED_ROLE || lc_str_starts_with(c->key_id, "ASIA"))
         return lc_error_set(err, LC_EDENIED, 403, "AccessDenied", "Cannot call GetSessionToken with session credentials");
     int64_t duration;
     int64_t max = c->type == LC_IAM_PRINCIPAL_ROOT ? 3600 : 129600;

@@ -51,7 +51,7 @@ def error_xml(ns, code, message, request_id):
 
 def aws(srv, cli, *args, creds=None, ok=True, timeout=180):
     """Runs the aws CLI (v1 or v2) against the server. ok: returns parsed JSON stdout; else stderr."""
-    r = subprocess.run([CLIS[cli], "--output", "json"] + list(args), env=srv.cli_env(creds), capture_output=True,
+    r = subprocess.run([CLIS[cli], "--output", "json", "--endpoint-url", srv.endpoint] + list(args), env=srv.cli_env(creds), capture_output=True,
                        text=True, timeout=timeout)
     if ok:
         assert r.returncode == 0, "%s: %s" % (args, r.stderr)
