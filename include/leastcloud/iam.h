@@ -96,7 +96,8 @@ void lc_iam_request_free(struct lc_iam_request *r);
 void lc_iam_request_reset(struct lc_iam_request *r);
 
 /*
- * The caller: its ARN and type. The account is taken from the ARN unless set explicitly.
+ * The caller: its ARN and type. The account is taken from the ARN (lc_iam_request_set_account,
+ * called after, overrides it).
  * Condition keys are never invented: the caller adds aws:PrincipalArn, aws:username, aws:userid,
  * aws:SourceIp, aws:CurrentTime ... with lc_iam_request_add_context, as the request carries them.
  */

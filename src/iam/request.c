@@ -65,8 +65,8 @@ void lc_iam_request_set_principal(struct lc_iam_request *r, const char *arn, enu
 {
     s_set(&r->principal, arn);
     r->principal_type = type;
-    if (!r->account)
-        r->account = s_arn_account(arn);
+    lc_free(r->account);
+    r->account = s_arn_account(arn);
 }
 
 void lc_iam_request_set_account(struct lc_iam_request *r, const char *account)
