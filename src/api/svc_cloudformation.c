@@ -48,8 +48,19 @@ static bool s_true(const struct lc_api_call *call, const char *name)
     return v && !strcmp(v, "true");
 }
 
+/* A parameter whose stored value is what an SSM parameter name resolved to: reusing the value as
+ * the name would be wrong, so UsePreviousValue lets the template's default resolve again. */
+static bool s_resolved_parameter(const char *body, const char *key)
+{
+    json_t *tmpl = body ? lc_deploy_api_template_parse(body, strlen(body), NULL) : NULL;
+    const char *type = lc_json_str(json_object_get(json_object_get(tmpl, "Parameters"), key), "Type");
+    bool ssm = type && lc_str_starts_with(type, "AWS::SSM::Parameter::Value");
+    json_decref(tmpl);
+    return ssm;
+}
+
 /* Parameters.member.N.{ParameterKey, ParameterValue, UsePreviousValue} over `previous`. */
-static json_t *s_parameters(const struct lc_api_call *call, const json_t *previous)
+static json_t *s_parameters(const struct lc_api_call *call, const json_t *previous, const char *body)
 {
     json_t *out = json_object();
     char k[96];
@@ -64,7 +75,7 @@ static json_t *s_parameters(const struct lc_api_call *call, const json_t *previo
         const char *value = lc_api_param(call->req, k);
         if (prev && !strcmp(prev, "true")) {
             const json_t *pv = json_object_get(previous, key);
-            if (pv)
+            if (pv && !s_resolved_parameter(body, key))
                 json_object_set(out, key, (json_t *)pv);
         } else if (value) {
             json_object_set_new(out, key, json_string(value));
@@ -382,7 +393,7 @@ static int s_create_or_update(struct lc_api_call *call, bool create, struct lc_e
         return lc_error_set(err, LC_EINVAL, 400, "ValidationError", "Either Template URL or Template Body must be specified.");
     }
     json_t *prev_params = exists ? s_doc(call->store, st.stack_id, "parameters", true) : json_object();
-    json_t *params = s_parameters(call, prev_params), *caps = s_members(call, "Capabilities"), *tags = s_tags(call);
+    json_t *params = s_parameters(call, prev_params, body), *caps = s_members(call, "Capabilities"), *tags = s_tags(call);
     rc = s_check_capabilities(body, caps, err);
     char stack_id[LC_STACK_ID_MAX] = "";
     bool no_changes = false;
@@ -785,7 +796,7 @@ static int s_create_change_set(struct lc_api_call *call, struct lc_error *err)
         return lc_error_set(err, LC_EINVAL, 400, "ValidationError", "Either Template URL or Template Body must be specified.");
     json_t *prev_params = exists ? s_doc(call->store, st.stack_id, "parameters", true) : json_object();
     struct lc__cfn_changeset cs = {0};
-    cs.parameters = s_parameters(call, prev_params);
+    cs.parameters = s_parameters(call, prev_params, body);
     cs.capabilities = s_members(call, "Capabilities");
     cs.tags = s_tags(call);
     json_decref(prev_params);

@@ -60,6 +60,13 @@ def aws(srv, cli, *args, creds=None, ok=True, timeout=180):
     return r.stderr
 
 
+def aws_text(srv, cli, *args, creds=None, timeout=180):
+    """Runs the aws CLI; returns (exit status, stdout + stderr) for commands that print text."""
+    r = subprocess.run([CLIS[cli], "--endpoint-url", srv.endpoint] + list(args), env=srv.cli_env(creds),
+                       capture_output=True, text=True, timeout=timeout)
+    return r.returncode, r.stdout + r.stderr
+
+
 def cli_error(stderr):
     """(code, message) from the CLI's "An error occurred (Code) when calling the Op operation: message"."""
     m = re.search(r"An error occurred \((\w+)\) when calling the (\w+) operation(?: \(reached max retries: \d+\))?: (.*)",
