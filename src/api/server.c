@@ -180,10 +180,16 @@ int lc_api_server_start(struct lc_store *store, const struct lc_api_options *opt
         return rc;
     }
     unsigned threads = o.threads ? o.threads : 4;
-    srv->mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_AUTO, 0, NULL, NULL,
+    /* Lambda's Invoke holds its connection until the function returns, and the function calls back
+     * into this server meanwhile (often on a keep-alive connection). In a pool of event loops that
+     * callback can belong to the very loop the Invoke blocks, and waits out the function's timeout;
+     * with a thread per connection no request ever waits for another. `threads` is no longer
+     * used; it stays so that callers and --threads remain valid. */
+    (void)threads;
+    srv->mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ITC |
+                                    MHD_USE_AUTO, 0, NULL, NULL,
                                 s_access, srv,
                                 MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-                                MHD_OPTION_THREAD_POOL_SIZE, threads,
                                 MHD_OPTION_NOTIFY_COMPLETED, s_completed, srv,
                                 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
                                 MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,

@@ -5,12 +5,14 @@
 #include "api/service.h"
 
 extern const struct lc_api_service lc_api_svc_dynamodb;
+extern const struct lc_api_service lc_api_svc_lambda;
 extern const struct lc_api_service lc_api_svc_iam;
 extern const struct lc_api_service lc_api_svc_sts;
 extern const struct lc_api_service lc_api_svc_cloudformation;
 
 static const struct lc_api_service *const s_services[] = {
     &lc_api_svc_dynamodb,
+    &lc_api_svc_lambda,
     &lc_api_svc_iam,
     &lc_api_svc_sts,
     &lc_api_svc_cloudformation,
