@@ -371,7 +371,7 @@ static int s_put_function(const struct lc_provider_call *c, const char *name, co
     f.role = lc_strdup(role);
     f.description = lc_strdup(lc_prov_str(props, "Description"));
     const json_t *vars = json_object_get(json_object_get(props, "Environment"), "Variables");
-    f.environment = lc_json_stringify(vars ? vars : json_object(), 0);
+    f.environment = vars ? lc_json_stringify(vars, 0) : lc_strdup("{}");
     const json_t *arch = json_array_get(json_object_get(props, "Architectures"), 0);
     f.architecture = lc_strdup(json_is_string(arch) ? json_string_value(arch) : "x86_64");
     f.config = lc_json_stringify(props, 0);

@@ -36,7 +36,7 @@ static const char *s_policy(const json_t *def, const char *key)
 static void s_live_set(struct lc_run *run, const char *logical, const char *id, const json_t *attrs)
 {
     json_object_set_new(run->live, logical,
-                        json_pack("{s:s, s:O}", "id", id, "attrs", attrs ? attrs : json_object()));
+                        attrs ? json_pack("{s:s, s:O}", "id", id, "attrs", attrs) : json_pack("{s:s, s:o}", "id", id, "attrs", json_object()));
 }
 
 static int s_status(struct lc_run *run, const char *status, const char *reason, struct lc_error *err)
@@ -141,12 +141,14 @@ static int s_delete_row(struct lc_run *run, const struct lc_stack_resource *r, b
     lc_run_event(run, r->logical_id, r->physical_id, r->type, "DELETE_IN_PROGRESS", NULL);
     const struct lc_provider *p = lc_provider_find(r->type);
     json_t *props = s_load(r->properties), *attrs = s_load(r->attributes);
+    if (!props)
+        props = json_object();
     struct lc_store_tx tx;
     int rc = lc_store_tx_begin(run->store, &tx, err);
     if (!rc) {
         struct lc_provider_call c = lc_run_call(run, r->logical_id, r->type);
         if (p && r->physical_id)
-            rc = p->remove(&c, r->physical_id, props ? props : json_object(), attrs, err);
+            rc = p->remove(&c, r->physical_id, props, attrs, err);
         if (!rc)
             rc = lc_store_stack_resource_delete(run->store, run->stack.stack_id, r->logical_id, err);
         rc = lc_store_tx_end(run->store, &tx, rc, err);
@@ -420,15 +422,19 @@ static int s_restore_row(struct lc_run *run, struct lc_stack_resource *r, const 
     lc_run_event(run, r->logical_id, r->physical_id, r->type, "UPDATE_IN_PROGRESS", NULL);
     const struct lc_provider *p = lc_provider_find(r->type);
     json_t *cur = s_load(r->properties), *prev = s_load(r->prev_properties), *cur_attrs = s_load(r->attributes);
+    if (!cur)
+        cur = json_object();
+    if (!prev)
+        prev = json_object();
     json_t *attrs = NULL;
     struct lc_store_tx tx;
     int rc = lc_store_tx_begin(run->store, &tx, err);
     if (!rc) {
         struct lc_provider_call c = lc_run_call(run, r->logical_id, r->type);
         if (replaced)
-            rc = p ? p->remove(&c, r->physical_id, cur ? cur : json_object(), cur_attrs, err) : 0;
+            rc = p ? p->remove(&c, r->physical_id, cur, cur_attrs, err) : 0;
         else if (p && p->update)
-            rc = p->update(&c, r->physical_id, cur ? cur : json_object(), prev ? prev : json_object(), &attrs, err);
+            rc = p->update(&c, r->physical_id, cur, prev, &attrs, err);
         if (!rc) {
             struct lc_stack_resource back = {
                 .logical_id = r->logical_id, .type = r->prev_type ? r->prev_type : r->type,
@@ -516,8 +522,10 @@ static int s_update_cleanup(struct lc_run *run, const json_t *keep, struct lc_er
                 lc_run_event(run, old.logical_id, old.physical_id, old.type, "DELETE_IN_PROGRESS", NULL);
                 const struct lc_provider *p = lc_provider_find(old.type);
                 json_t *props = s_load(old.properties), *attrs = s_load(old.attributes);
+                if (!props)
+                    props = json_object();
                 struct lc_provider_call c = lc_run_call(run, old.logical_id, old.type);
-                rc = p ? p->remove(&c, old.physical_id, props ? props : json_object(), attrs, err) : 0;
+                rc = p ? p->remove(&c, old.physical_id, props, attrs, err) : 0;
                 json_decref(props);
                 json_decref(attrs);
                 lc_run_event(run, old.logical_id, old.physical_id, old.type, rc ? "DELETE_FAILED" : "DELETE_COMPLETE",
@@ -838,6 +846,8 @@ int lc_deploy_changeset(struct lc_store *store, const struct lc_deploy_options *
             continue;
         }
         json_t *props = NULL, *old = s_load(row->properties);
+        if (!old)
+            old = json_object();
         struct lc_error e;
         const char *replacement;
         json_t *details;
@@ -846,10 +856,12 @@ int lc_deploy_changeset(struct lc_store *store, const struct lc_deploy_options *
             details = json_array();
         } else if (lc_cfn_eval(&run.ev, json_object_get(def, "Properties"), &props, &e) != 0) {
             /* It refers to something this change set creates or replaces: known only when applied. */
-            details = s_changed_props(old ? old : json_object(), json_object_get(def, "Properties"));
+            details = s_changed_props(old, json_object_get(def, "Properties"));
             replacement = "Conditional";
         } else {
-            details = s_changed_props(old ? old : json_object(), props ? props : json_object());
+            if (!props)
+                props = json_object();
+            details = s_changed_props(old, props);
             replacement = s_needs_replacement(type, details) ? "True" : "False";
         }
         if (json_array_size(details) || !strcmp(replacement, "True"))
