@@ -28,7 +28,8 @@ static int s_usage(void)
 
 struct s_progress {
     const struct lc_cli *cli;
-    int done;
+    int done;   /* resources finished */
+    int total;  /* resources the change set touches (0: unknown) */
 };
 
 static const char *s_color(const char *status)
@@ -48,8 +49,15 @@ static void s_on_event(const struct lc_stack_event *ev, void *ud)
     char iso[21];
     lc_time_format_iso(ev->timestamp_ms, iso);
     bool color = p->cli->color;
-    /* CDK's layout: stack | time | status | type | logical id (physical id), with a reason below. */
-    printf("%s | %s | %s%-36s%s | %-28s | %s", ev->stack_name, iso + 11, color ? s_color(ev->status) : "",
+    bool stack = !strcmp(ev->resource_type, "AWS::CloudFormation::Stack");
+    if (!stack && (lc_str_ends_with(ev->status, "_COMPLETE") || lc_str_ends_with(ev->status, "_FAILED") ||
+                   !strcmp(ev->status, "DELETE_SKIPPED")))
+        p->done++;
+    char count[32] = "";
+    if (p->total)
+        snprintf(count, sizeof count, "%2d/%d | ", p->done > p->total ? p->total : p->done, p->total);
+    /* CDK's layout: stack | n/total | time | status | type | logical id (physical id), reason below. */
+    printf("%s | %s%s | %s%-36s%s | %-28s | %s", ev->stack_name, count, iso + 11, color ? s_color(ev->status) : "",
            ev->status, color ? "\033[0m" : "", ev->resource_type, ev->logical_id);
     if (*ev->physical_id && strcmp(ev->resource_type, "AWS::CloudFormation::Stack") != 0)
         printf(" (%s)", ev->physical_id);
@@ -152,7 +160,7 @@ int lc_cli_deploy(const struct lc_cli *cli, int argc, char **argv)
         goto done;
     }
     json_t *json_out = json_array();
-    struct s_progress progress = {cli, 0};
+    struct s_progress progress = {cli, 0, 0};
     for (size_t i = 0; i < n && status == LC_EXIT_OK; i++) {
         struct lc_deploy_options opt = {
             .stack_name = targets[i].stack_name,
@@ -165,6 +173,12 @@ int lc_cli_deploy(const struct lc_cli *cli, int argc, char **argv)
             .on_warning = s_on_warning,
             .ud = &progress,
         };
+        json_t *changes = NULL;
+        progress.done = 0;
+        progress.total = 0;
+        if (!cli->json && lc_deploy_changeset(store, &opt, &changes, NULL) == 0)
+            progress.total = (int)json_array_size(changes);
+        json_decref(changes);
         if (!cli->json)
             printf("%s: deploying... [%zu/%zu]\n", targets[i].stack_name, i + 1, n);
         struct lc_deploy_result r;
