@@ -48,6 +48,14 @@ void lc_ddb_free(struct lc_ddb *ddb); /* NULL is a no-op */
  */
 int lc_ddb_call(struct lc_ddb *ddb, const char *operation, const json_t *request, json_t **response,
                 struct lc_error *err);
+/*
+ * Same as lc_ddb_call, but returns the response as the compact JSON body to send (*body, *len;
+ * caller frees *body with lc_free). Faster for GetItem, Query and Scan: items that need no
+ * projection or filter are copied from storage as text instead of being parsed into jansson
+ * objects and serialised again. Errors as lc_ddb_call (render them with lc_ddb_error_body).
+ */
+int lc_ddb_call_text(struct lc_ddb *ddb, const char *operation, const json_t *request, char **body, size_t *len,
+                     struct lc_error *err);
 /* True when lc_ddb_call implements `operation`. */
 bool lc_ddb_operation_known(const char *operation);
 

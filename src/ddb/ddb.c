@@ -1,6 +1,7 @@
 /* ddb.c: the module handle, its schema, the operation table and the capacity counters. */
 #include "ddb/ddb_internal.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "leastcloud/alloc.h"
@@ -90,6 +91,73 @@ int lc_ddb_call(struct lc_ddb *ddb, const char *operation, const json_t *request
     return fn(ddb, request, response, err);
 }
 
+/* The body: "{" + the spliced member + the other members of `rest` (compact) + "}". */
+static char *s_splice(const json_t *rest, const struct ddb_sink *sink, size_t *len)
+{
+    struct lc_buf b;
+    lc_buf_init(&b, LC_BUF_UNLIMITED);
+    lc_buf_append_byte(&b, '{');
+    bool array = sink->member && strcmp(sink->member, "Items") == 0;
+    bool member = array || (sink->member && sink->n_items > 0);
+    if (member) {
+        lc_buf_append_byte(&b, '"');
+        lc_buf_append_str(&b, sink->member);
+        lc_buf_append_str(&b, array ? "\":[" : "\":");
+        lc_buf_append(&b, sink->items.data ? sink->items.data : "", sink->items.len);
+        if (array)
+            lc_buf_append_byte(&b, ']');
+    }
+    /* The other members: "{...}" minus its braces, after a comma. */
+    if (json_object_size(rest) > 0) {
+        char *other = json_dumps(rest, JSON_COMPACT);
+        size_t olen = other ? strlen(other) : 0;
+        if (olen > 2) {
+            if (member)
+                lc_buf_append_byte(&b, ',');
+            lc_buf_append(&b, other + 1, olen - 2);
+        }
+        free(other);
+    }
+    lc_buf_append_byte(&b, '}');
+    return lc_buf_detach(&b, len);
+}
+
+int lc_ddb_call_text(struct lc_ddb *ddb, const char *operation, const json_t *request, char **body, size_t *len,
+                     struct lc_error *err)
+{
+    *body = NULL;
+    if (len)
+        *len = 0;
+    bool get = operation && strcmp(operation, "GetItem") == 0;
+    bool query = operation && strcmp(operation, "Query") == 0;
+    bool scan = operation && strcmp(operation, "Scan") == 0;
+    json_t *resp = NULL;
+    if (!(get || query || scan) || !json_is_object(request)) {
+        int rc = lc_ddb_call(ddb, operation, request, &resp, err);
+        if (rc)
+            return rc;
+        char *text = json_dumps(resp, JSON_COMPACT);
+        json_decref(resp);
+        *body = lc_strdup(text ? text : "{}");
+        free(text);
+        if (len)
+            *len = strlen(*body);
+        return 0;
+    }
+    struct ddb_sink sink = {.text = true, .member = get ? "Item" : "Items"};
+    lc_buf_init(&sink.items, LC_BUF_UNLIMITED);
+    int rc = get ? ddb_get_item(ddb, request, &resp, &sink, err) : ddb_query_scan(ddb, request, query, &resp, &sink, err);
+    if (rc == 0) {
+        size_t n = 0;
+        *body = s_splice(resp, &sink, &n);
+        if (len)
+            *len = n;
+    }
+    json_decref(resp);
+    lc_buf_free(&sink.items);
+    return rc;
+}
+
 bool lc_ddb_table_exists(struct lc_ddb *ddb, const char *table_name)
 {
     return ddb_table_get(ddb, table_name, NULL) != NULL;
@@ -99,6 +167,49 @@ char *lc_ddb_table_arn(struct lc_ddb *ddb, const char *table_name)
 {
     return lc_asprintf("arn:aws:dynamodb:%s:%s:table/%s", lc_store_region(ddb->store),
                        lc_store_account(ddb->store), table_name);
+}
+
+static const char *const SQL_BEGIN = "BEGIN";
+static const char *const SQL_BEGIN_IMMEDIATE = "BEGIN IMMEDIATE";
+static const char *const SQL_COMMIT = "COMMIT";
+static const char *const SQL_ROLLBACK = "ROLLBACK";
+
+static int s_run(struct lc_ddb *ddb, const char *sql, struct lc_error *err)
+{
+    sqlite3_stmt *st = lc_store_stmt(ddb->store, sql, err);
+    if (!st)
+        return LC_EINTERNAL;
+    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : lc_store_sql_error(ddb->store, sql, err);
+    lc_store_stmt_done(st);
+    return rc;
+}
+
+static int s_tx_begin(struct lc_ddb *ddb, struct ddb_tx *tx, const char *sql, struct lc_error *err)
+{
+    tx->owned = sqlite3_get_autocommit(lc_store_db(ddb->store)) != 0;
+    return tx->owned ? s_run(ddb, sql, err) : 0;
+}
+
+int ddb_tx_read(struct lc_ddb *ddb, struct ddb_tx *tx, struct lc_error *err)
+{
+    return s_tx_begin(ddb, tx, SQL_BEGIN, err);
+}
+
+int ddb_tx_write(struct lc_ddb *ddb, struct ddb_tx *tx, struct lc_error *err)
+{
+    return s_tx_begin(ddb, tx, SQL_BEGIN_IMMEDIATE, err);
+}
+
+int ddb_tx_end(struct lc_ddb *ddb, struct ddb_tx *tx, int rc, struct lc_error *err)
+{
+    if (!tx->owned)
+        return rc;
+    tx->owned = false;
+    if (rc == 0 && (rc = s_run(ddb, SQL_COMMIT, err)) == 0)
+        return 0;
+    if (!sqlite3_get_autocommit(lc_store_db(ddb->store)))
+        s_run(ddb, SQL_ROLLBACK, NULL);
+    return rc;
 }
 
 int ddb_bump_generation(struct lc_ddb *ddb, struct lc_error *err)

@@ -158,6 +158,36 @@ struct lc_ddb {
     void *hook_ctx;
 };
 
+/*
+ * Transactions on the calling thread's connection through cached statements (sqlite3_exec would
+ * re-parse BEGIN/COMMIT on every call). A read transaction makes the table-cache check and the
+ * item reads one snapshot and one lock cycle; a write transaction is BEGIN IMMEDIATE. Both join a
+ * transaction the caller already has open.
+ */
+struct ddb_tx {
+    bool owned;
+};
+int ddb_tx_read(struct lc_ddb *ddb, struct ddb_tx *tx, struct lc_error *err);
+int ddb_tx_write(struct lc_ddb *ddb, struct ddb_tx *tx, struct lc_error *err);
+/* Commits (rc == 0) or rolls back; returns rc or the commit's error. */
+int ddb_tx_end(struct lc_ddb *ddb, struct ddb_tx *tx, int rc, struct lc_error *err);
+
+/*
+ * Where a read operation puts the items it returns. In text mode the stored JSON text of each item
+ * is copied as is (no parse, no re-serialisation) into `items`, comma-separated, and left out of
+ * the JSON response; lc_ddb_call_text splices it back. Items that need work (projection, filter)
+ * still go through JSON.
+ */
+struct ddb_sink {
+    bool text;
+    const char *member; /* "Item" (one object) or "Items" (an array) */
+    struct lc_buf items;
+    size_t n_items;
+};
+int ddb_get_item(struct lc_ddb *ddb, const json_t *request, json_t **response, struct ddb_sink *sink, struct lc_error *err);
+int ddb_query_scan(struct lc_ddb *ddb, const json_t *request, bool query, json_t **response, struct ddb_sink *sink,
+                   struct lc_error *err);
+
 /* Records consumed capacity for metrics and calls the hook. */
 void ddb_account(struct lc_ddb *ddb, const char *table, double read_units, double write_units, bool write);
 /* Bumps the "ddb" generation (inside the caller's transaction). */
@@ -286,6 +316,9 @@ int ddb_check_key(const struct ddb_table *t, const json_t *key, json_t **canon, 
 /* Validates an Item against the schema (key present, types, index key types, key sizes). */
 int ddb_check_item_schema(const struct ddb_table *t, const json_t *item, struct lc_error *err);
 
+/* Reads one item's stored text by encoded key and appends it to out; *found tells whether it exists. */
+int ddb_store_get_text(struct lc_ddb *ddb, const struct ddb_table *t, const struct lc_buf *pk,
+                       const struct lc_buf *sk, struct lc_buf *out, bool *found, size_t *size, struct lc_error *err);
 /* Reads one item by encoded key: *item is a new reference (NULL when absent). */
 int ddb_store_get(struct lc_ddb *ddb, const struct ddb_table *t, const struct lc_buf *pk,
                   const struct lc_buf *sk, json_t **item, size_t *size, struct lc_error *err);

@@ -57,6 +57,7 @@ json_t *lc_ddb_error_body(const struct lc_error *err)
     return body;
 }
 
+static int s_vset(struct lc_error *err, const char *code, const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));
 static int s_vset(struct lc_error *err, const char *code, const char *fmt, va_list ap)
 {
     char msg[LC_ERROR_MESSAGE_MAX];

@@ -185,6 +185,27 @@ int ddb_store_get(struct lc_ddb *ddb, const struct ddb_table *t, const struct lc
     return rc;
 }
 
+int ddb_store_get_text(struct lc_ddb *ddb, const struct ddb_table *t, const struct lc_buf *pk, const struct lc_buf *sk,
+                       struct lc_buf *out, bool *found, size_t *size, struct lc_error *err)
+{
+    *found = false;
+    sqlite3_stmt *st = lc_store_stmt(ddb->store, SQL_GET, err);
+    if (!st)
+        return LC_EINTERNAL;
+    sqlite3_bind_int64(st, 1, t->id);
+    s_bind_key(st, 2, pk, sk);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *found = true;
+        *size = (size_t)sqlite3_column_int64(st, 1);
+        rc = lc_buf_append(out, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0)) ? LC_ENOMEM : 0;
+    } else {
+        rc = rc == SQLITE_DONE ? 0 : lc_store_sql_error(ddb->store, "reading an item", err);
+    }
+    lc_store_stmt_done(st);
+    return rc;
+}
+
 /* The copy of `item` an index holds: everything (ALL), or the table and index keys plus the
  * included attributes. New reference. */
 static json_t *s_index_projection(const struct ddb_table *t, const struct ddb_index *ix, const json_t *item)

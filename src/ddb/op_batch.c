@@ -327,8 +327,8 @@ int lc_ddb_batch_write_item(struct lc_ddb *ddb, const json_t *request, json_t **
     if (rc)
         goto done;
     /* All writes in one transaction, so a batch is never half applied. */
-    struct lc_store_tx tx;
-    if ((rc = lc_store_tx_begin(ddb->store, &tx, err)))
+    struct ddb_tx tx;
+    if ((rc = ddb_tx_write(ddb, &tx, err)))
         goto done;
     double units[DDB_BATCH_WRITE_MAX] = {0};
     double idx[DDB_BATCH_WRITE_MAX][DDB_MAX_GSI + DDB_MAX_LSI];
@@ -349,7 +349,7 @@ int lc_ddb_batch_write_item(struct lc_ddb *ddb, const json_t *request, json_t **
             lc_buf_free(&sk);
         }
     }
-    rc = lc_store_tx_end(ddb->store, &tx, rc, err);
+    rc = ddb_tx_end(ddb, &tx, rc, err);
     if (rc)
         goto done;
     json_t *capacity = json_array();

@@ -71,28 +71,27 @@ int lc_ddb_put_item(struct lc_ddb *ddb, const json_t *request, json_t **response
     json_t *item = NULL, *old = NULL;
     size_t size = 0, old_size = 0;
     struct ddb_exprs x;
-    if ((rc = ddb_item_check(raw, &item, &size, err))) {
-        memset(&x, 0, sizeof x);
+    memset(&x, 0, sizeof x);
+    if ((rc = ddb_item_check(raw, &item, &size, err)))
         goto done;
-    }
     if ((rc = ddb_exprs_parse(request, DDB_X_CONDITION, &x, err)))
         goto done;
     if (size > DDB_ITEM_MAX_BYTES) {
         rc = ddb_invalid(err, "Item size has exceeded the maximum allowed size");
         goto done;
     }
-    const struct ddb_table *t = ddb_table_get(ddb, c.table, err);
-    if (!t) {
-        rc = err ? err->code : LC_ENOTFOUND;
-        goto done;
-    }
-    if ((rc = ddb_check_item_schema(t, item, err)))
-        goto done;
     double idx_units[DDB_MAX_GSI + DDB_MAX_LSI] = {0};
-    struct lc_store_tx tx;
-    if ((rc = lc_store_tx_begin(ddb->store, &tx, err)))
+    /* The table is looked up inside the write transaction: one lock cycle, and a table dropped
+     * meanwhile cannot receive the item. */
+    struct ddb_tx tx;
+    if ((rc = ddb_tx_write(ddb, &tx, err)))
         goto done;
-    if (x.condition) {
+    const struct ddb_table *t = ddb_table_get(ddb, c.table, err);
+    if (!t)
+        rc = err ? err->code : LC_ENOTFOUND;
+    if (!rc)
+        rc = ddb_check_item_schema(t, item, err);
+    if (!rc && x.condition) {
         struct lc_buf pk, sk;
         lc_buf_init(&pk, LC_BUF_UNLIMITED);
         lc_buf_init(&sk, LC_BUF_UNLIMITED);
@@ -106,8 +105,8 @@ int lc_ddb_put_item(struct lc_ddb *ddb, const json_t *request, json_t **response
         lc_buf_free(&sk);
     }
     if (!rc)
-        rc = ddb_store_put(ddb, t, item, size, &old, &old_size, idx_units, err);
-    rc = lc_store_tx_end(ddb->store, &tx, rc, err);
+        rc = ddb_store_put(ddb, t, item, size, s_wants(c.rv, "ALL_OLD") ? &old : NULL, &old_size, idx_units, err);
+    rc = ddb_tx_end(ddb, &tx, rc, err);
     if (rc)
         goto done;
     double units = ddb_write_units(size > old_size ? size : old_size);
@@ -116,7 +115,7 @@ int lc_ddb_put_item(struct lc_ddb *ddb, const json_t *request, json_t **response
         total += idx_units[i];
     ddb_account(ddb, t->name, 0, total, true);
     json_t *out = json_object();
-    if (s_wants(c.rv, "ALL_OLD") && old)
+    if (old)
         json_object_set(out, "Attributes", old);
     json_t *cc = ddb_consumed(t, c.rcc, units, idx_units, false);
     if (cc)
@@ -129,7 +128,7 @@ done:
     return rc;
 }
 
-int lc_ddb_get_item(struct lc_ddb *ddb, const json_t *request, json_t **response, struct lc_error *err)
+int ddb_get_item(struct lc_ddb *ddb, const json_t *request, json_t **response, struct ddb_sink *sink, struct lc_error *err)
 {
     *response = NULL;
     struct common c;
@@ -146,23 +145,32 @@ int lc_ddb_get_item(struct lc_ddb *ddb, const json_t *request, json_t **response
         return rc;
     struct ddb_exprs x;
     json_t *key = NULL, *item = NULL;
-    if ((rc = ddb_exprs_parse(request, DDB_X_PROJECTION | DDB_X_ATTRS_TO_GET, &x, err)))
-        goto done;
-    const struct ddb_table *t = ddb_table_get(ddb, c.table, err);
-    if (!t) {
-        rc = err ? err->code : LC_ENOTFOUND;
-        goto done;
-    }
-    if ((rc = ddb_check_key(t, raw, &key, err)))
-        goto done;
+    bool found = false;
+    size_t size = 0;
     struct lc_buf pk, sk;
     lc_buf_init(&pk, LC_BUF_UNLIMITED);
     lc_buf_init(&sk, LC_BUF_UNLIMITED);
-    ddb_item_key(key, &t->hash, &t->range, &pk, &sk);
-    size_t size = 0;
-    rc = ddb_store_get(ddb, t, &pk, &sk, &item, &size, err);
-    lc_buf_free(&pk);
-    lc_buf_free(&sk);
+    if ((rc = ddb_exprs_parse(request, DDB_X_PROJECTION | DDB_X_ATTRS_TO_GET, &x, err)))
+        goto done;
+    struct ddb_tx tx;
+    if ((rc = ddb_tx_read(ddb, &tx, err)))
+        goto done;
+    const struct ddb_table *t = ddb_table_get(ddb, c.table, err);
+    if (!t)
+        rc = err ? err->code : LC_ENOTFOUND;
+    if (!rc)
+        rc = ddb_check_key(t, raw, &key, err);
+    if (!rc) {
+        ddb_item_key(key, &t->hash, &t->range, &pk, &sk);
+        if (sink && sink->text && !x.projection) {
+            rc = ddb_store_get_text(ddb, t, &pk, &sk, &sink->items, &found, &size, err);
+            sink->member = "Item";
+            sink->n_items = found;
+        } else {
+            rc = ddb_store_get(ddb, t, &pk, &sk, &item, &size, err);
+        }
+    }
+    rc = ddb_tx_end(ddb, &tx, rc, err);
     if (rc)
         goto done;
     double units = ddb_read_units(size ? size : 1, consistent);
@@ -179,10 +187,17 @@ int lc_ddb_get_item(struct lc_ddb *ddb, const json_t *request, json_t **response
         json_object_set_new(out, "ConsumedCapacity", cc);
     *response = out;
 done:
+    lc_buf_free(&pk);
+    lc_buf_free(&sk);
     ddb_exprs_free(&x);
     json_decref(key);
     json_decref(item);
     return rc;
+}
+
+int lc_ddb_get_item(struct lc_ddb *ddb, const json_t *request, json_t **response, struct lc_error *err)
+{
+    return ddb_get_item(ddb, request, response, NULL, err);
 }
 
 int lc_ddb_delete_item(struct lc_ddb *ddb, const json_t *request, json_t **response, struct lc_error *err)
@@ -199,23 +214,23 @@ int lc_ddb_delete_item(struct lc_ddb *ddb, const json_t *request, json_t **respo
         return rc;
     struct ddb_exprs x;
     json_t *key = NULL, *old = NULL;
-    if ((rc = ddb_exprs_parse(request, DDB_X_CONDITION, &x, err)))
-        goto done;
-    const struct ddb_table *t = ddb_table_get(ddb, c.table, err);
-    if (!t) {
-        rc = err ? err->code : LC_ENOTFOUND;
-        goto done;
-    }
-    if ((rc = ddb_check_key(t, raw, &key, err)))
-        goto done;
     struct lc_buf pk, sk;
     lc_buf_init(&pk, LC_BUF_UNLIMITED);
     lc_buf_init(&sk, LC_BUF_UNLIMITED);
-    ddb_item_key(key, &t->hash, &t->range, &pk, &sk);
+    if ((rc = ddb_exprs_parse(request, DDB_X_CONDITION, &x, err)))
+        goto done;
     double idx_units[DDB_MAX_GSI + DDB_MAX_LSI] = {0};
     size_t old_size = 0;
-    struct lc_store_tx tx;
-    if ((rc = lc_store_tx_begin(ddb->store, &tx, err)) == 0) {
+    struct ddb_tx tx;
+    if ((rc = ddb_tx_write(ddb, &tx, err)))
+        goto done;
+    const struct ddb_table *t = ddb_table_get(ddb, c.table, err);
+    if (!t)
+        rc = err ? err->code : LC_ENOTFOUND;
+    if (!rc)
+        rc = ddb_check_key(t, raw, &key, err);
+    if (!rc) {
+        ddb_item_key(key, &t->hash, &t->range, &pk, &sk);
         if (x.condition) {
             json_t *cur = NULL;
             rc = ddb_store_get(ddb, t, &pk, &sk, &cur, NULL, err);
@@ -223,12 +238,10 @@ int lc_ddb_delete_item(struct lc_ddb *ddb, const json_t *request, json_t **respo
                 rc = s_condition_failed(err);
             json_decref(cur);
         }
-        if (!rc)
-            rc = ddb_store_delete(ddb, t, &pk, &sk, &old, &old_size, idx_units, err);
-        rc = lc_store_tx_end(ddb->store, &tx, rc, err);
     }
-    lc_buf_free(&pk);
-    lc_buf_free(&sk);
+    if (!rc)
+        rc = ddb_store_delete(ddb, t, &pk, &sk, &old, &old_size, idx_units, err);
+    rc = ddb_tx_end(ddb, &tx, rc, err);
     if (rc)
         goto done;
     double units = ddb_write_units(old_size);
@@ -244,6 +257,8 @@ int lc_ddb_delete_item(struct lc_ddb *ddb, const json_t *request, json_t **respo
         json_object_set_new(out, "ConsumedCapacity", cc);
     *response = out;
 done:
+    lc_buf_free(&pk);
+    lc_buf_free(&sk);
     ddb_exprs_free(&x);
     json_decref(key);
     json_decref(old);

@@ -290,7 +290,7 @@ static json_t *s_last_key(const struct plan *p, const json_t *item)
     return k;
 }
 
-static int s_run(struct lc_ddb *ddb, struct plan *p, json_t **response, struct lc_error *err)
+static int s_run(struct lc_ddb *ddb, struct plan *p, json_t **response, struct ddb_sink *sink, struct lc_error *err)
 {
     struct lc_buf lo, hi, s_pk, s_sk, s_tpk, s_tsk;
     lc_buf_init(&lo, LC_BUF_UNLIMITED);
@@ -303,6 +303,13 @@ static int s_run(struct lc_ddb *ddb, struct plan *p, json_t **response, struct l
     json_t *last = NULL;
     int rc = 0;
     sqlite3_stmt *st = NULL;
+    /* Items that need no work are copied as stored text when the caller takes text. */
+    bool raw = sink && sink->text && !p->x.filter && !p->x.projection && !p->fetch_from_table;
+    struct lc_buf last_raw;
+    lc_buf_init(&last_raw, LC_BUF_UNLIMITED);
+    bool want_items = !p->select || strcmp(p->select, "COUNT") != 0;
+    if (sink)
+        sink->member = raw && want_items ? "Items" : NULL;
 
     /* Encoded start key parts (validated by s_check_start). */
     if (p->start) {
@@ -398,7 +405,7 @@ static int s_run(struct lc_ddb *ddb, struct plan *p, json_t **response, struct l
 
     int64_t scanned = 0, count = 0;
     size_t bytes = 0, table_bytes = 0;
-    bool stopped = false, want_items = !p->select || strcmp(p->select, "COUNT") != 0;
+    bool stopped = false;
     int step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         if ((p->limit && scanned >= p->limit) || bytes >= DDB_PAGE_MAX_BYTES) {
@@ -413,6 +420,22 @@ static int s_run(struct lc_ddb *ddb, struct plan *p, json_t **response, struct l
                 continue;
         }
         size_t size = (size_t)sqlite3_column_int64(st, 0);
+        if (raw) {
+            const char *text = sqlite3_column_blob(st, 1);
+            size_t len = (size_t)sqlite3_column_bytes(st, 1);
+            scanned++;
+            count++;
+            bytes += size;
+            if (want_items) {
+                /* n_items counts the items spliced; "Items" stays an array even when empty. */
+                if (sink->n_items++)
+                    lc_buf_append_byte(&sink->items, ',');
+                lc_buf_append(&sink->items, text, len);
+            }
+            lc_buf_reset(&last_raw);
+            lc_buf_append(&last_raw, text, len);
+            continue;
+        }
         json_error_t jerr;
         json_t *item = json_loadb(sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1), JSON_ALLOW_NUL, &jerr);
         if (!item) {
@@ -463,6 +486,13 @@ static int s_run(struct lc_ddb *ddb, struct plan *p, json_t **response, struct l
     /* DynamoDB also returns LastEvaluatedKey when the page ends exactly at Limit. */
     if (!stopped && p->limit && scanned >= p->limit)
         stopped = true;
+    if (raw && stopped && last_raw.len) {
+        last = json_loadb(last_raw.data, last_raw.len, JSON_ALLOW_NUL, NULL);
+        if (!last) {
+            rc = lc_error_set(err, LC_EINTERNAL, 500, "InternalServerError", "a stored item is damaged");
+            goto done;
+        }
+    }
 
     double read_units = ddb_read_units(bytes, p->consistent);
     double idx_units[DDB_MAX_GSI + DDB_MAX_LSI] = {0};
@@ -473,7 +503,7 @@ static int s_run(struct lc_ddb *ddb, struct plan *p, json_t **response, struct l
     }
     ddb_account(ddb, p->t->name, table_units + (p->ix ? idx_units[p->ix->id] : 0), 0, false);
     json_t *out = json_object();
-    if (want_items)
+    if (want_items && !raw)
         json_object_set_new(out, "Items", items);
     else
         json_decref(items);
@@ -487,6 +517,7 @@ static int s_run(struct lc_ddb *ddb, struct plan *p, json_t **response, struct l
         json_object_set_new(out, "ConsumedCapacity", cc);
     *response = out;
 done:
+    lc_buf_free(&last_raw);
     json_decref(items);
     json_decref(last);
     lc_buf_free(&lo);
@@ -526,7 +557,8 @@ static int s_check_query_start(const struct plan *p, struct lc_error *err)
     return 0;
 }
 
-static int s_read(struct lc_ddb *ddb, const json_t *request, bool query, json_t **response, struct lc_error *err)
+int ddb_query_scan(struct lc_ddb *ddb, const json_t *request, bool query, json_t **response, struct ddb_sink *sink,
+                   struct lc_error *err)
 {
     *response = NULL;
     struct plan p;
@@ -538,6 +570,10 @@ static int s_read(struct lc_ddb *ddb, const json_t *request, bool query, json_t 
     int rc = s_params(request, &p, err);
     if (!rc && query && !p.x.keycond)
         rc = ddb_invalid(err, "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
+    struct ddb_tx tx = {false};
+    if (!rc)
+        rc = ddb_tx_read(ddb, &tx, err);
+    bool in_tx = rc == 0;
     if (!rc)
         rc = s_resolve(ddb, request, &p, err);
     if (!rc && query) {
@@ -551,17 +587,23 @@ static int s_read(struct lc_ddb *ddb, const json_t *request, bool query, json_t 
     if (!rc && query)
         rc = s_check_query_start(&p, err);
     if (!rc)
-        rc = s_run(ddb, &p, response, err);
+        rc = s_run(ddb, &p, response, sink, err);
+    if (in_tx)
+        rc = ddb_tx_end(ddb, &tx, rc, err);
+    if (rc) {
+        json_decref(*response);
+        *response = NULL;
+    }
     s_plan_free(&p);
     return rc;
 }
 
 int lc_ddb_query(struct lc_ddb *ddb, const json_t *request, json_t **response, struct lc_error *err)
 {
-    return s_read(ddb, request, true, response, err);
+    return ddb_query_scan(ddb, request, true, response, NULL, err);
 }
 
 int lc_ddb_scan(struct lc_ddb *ddb, const json_t *request, json_t **response, struct lc_error *err)
 {
-    return s_read(ddb, request, false, response, err);
+    return ddb_query_scan(ddb, request, false, response, NULL, err);
 }

@@ -508,8 +508,8 @@ int lc_ddb_create_table(struct lc_ddb *ddb, const json_t *request, json_t **resp
     const char *name = json_string_value(json_object_get(request, "TableName"));
     json_t *desc = s_description(ddb, request, name, ppr, (double)lc_clock_now_ms() / 1000.0);
     char *text = json_dumps(desc, JSON_COMPACT);
-    struct lc_store_tx tx;
-    if ((rc = lc_store_tx_begin(ddb->store, &tx, err)))
+    struct ddb_tx tx;
+    if ((rc = ddb_tx_write(ddb, &tx, err)))
         goto done;
     sqlite3_stmt *st = lc_store_stmt(ddb->store, SQL_INSERT, err);
     if (!st) {
@@ -526,7 +526,7 @@ int lc_ddb_create_table(struct lc_ddb *ddb, const json_t *request, json_t **resp
     }
     if (!rc)
         rc = ddb_bump_generation(ddb, err);
-    rc = lc_store_tx_end(ddb->store, &tx, rc, err);
+    rc = ddb_tx_end(ddb, &tx, rc, err);
     if (!rc) {
         json_object_del(desc, "Tags");
         json_object_set_new(desc, "TableSizeBytes", json_integer(0));
@@ -624,8 +624,8 @@ int lc_ddb_delete_table(struct lc_ddb *ddb, const json_t *request, json_t **resp
     if (!t)
         return err->code ? err->code : LC_ENOTFOUND;
     json_t *d = s_describe(ddb, t, err);
-    struct lc_store_tx tx;
-    int rc = lc_store_tx_begin(ddb->store, &tx, err);
+    struct ddb_tx tx;
+    int rc = ddb_tx_write(ddb, &tx, err);
     if (rc) {
         json_decref(d);
         return rc;
@@ -645,7 +645,7 @@ int lc_ddb_delete_table(struct lc_ddb *ddb, const json_t *request, json_t **resp
         rc = ddb_store_drop(ddb, t->id, err);
     if (!rc)
         rc = ddb_bump_generation(ddb, err);
-    rc = lc_store_tx_end(ddb->store, &tx, rc, err);
+    rc = ddb_tx_end(ddb, &tx, rc, err);
     if (rc) {
         json_decref(d);
         return rc;
