@@ -55,7 +55,7 @@ void lc__api_authz_clean_up(struct lc_api_authz *a)
 
 /* The "iam" generation, read through a cached statement: this runs on every request, and
  * lc_store_generation prepares a fresh statement each time. */
-static int64_t s_iam_generation(struct lc_store *store)
+int64_t lc__api_iam_generation(struct lc_store *store)
 {
     static const char sql[] = "SELECT value FROM generation WHERE name='iam'";
     sqlite3_stmt *st = lc_store_stmt(store, sql, NULL);
@@ -120,7 +120,7 @@ static int s_policy_set(struct lc_api_call *call, struct lc_error *err)
         snprintf(key, sizeof key, "session:%s", c->key_id);
     else
         snprintf(key, sizeof key, "%s", c->principal_arn);
-    uint64_t version = (uint64_t)s_iam_generation(call->store);
+    uint64_t version = (uint64_t)a->iam_generation;
     a->set = lc_iam_cache_get(a->cache->sets, key, version);
     if (a->set)
         return 0;

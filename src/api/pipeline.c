@@ -81,9 +81,37 @@ void lc__api_response_clean_up(struct lc_api_response *resp)
 
 struct s_auth_ctx {
     struct lc_store *store;
+    const struct lc_api_pipeline *pipeline;
+    int64_t iam_generation;
     struct lc_store_key key;
     bool have_key;
+    bool have_caller;          /* the cache also knew the caller */
+    struct lc_api_caller caller;
 };
+
+/*
+ * Keys and their callers, per worker thread, valid while the store's "iam" generation stays the
+ * same: every request needs them, and every IAM change (a key deactivated, a user deleted) bumps
+ * the generation. Per thread, so that no lock is taken; fixed size, so that nothing is freed.
+ */
+#define KEY_CACHE_SLOTS 32
+
+struct s_key_slot {
+    const struct lc_api_pipeline *pipeline;
+    int64_t generation;
+    struct lc_store_key key;
+    struct lc_api_caller caller;
+};
+
+static _Thread_local struct s_key_slot s_key_cache[KEY_CACHE_SLOTS];
+
+static struct s_key_slot *s_key_slot(const char *key_id)
+{
+    uint32_t h = 2166136261u;
+    for (const char *p = key_id; *p; p++)
+        h = (h ^ (uint8_t)*p) * 16777619u;
+    return &s_key_cache[h % KEY_CACHE_SLOTS];
+}
 
 static int s_lookup(struct lc_cur access_key_id, void *ud, struct lc_auth_key *key)
 {
@@ -93,12 +121,19 @@ static int s_lookup(struct lc_cur access_key_id, void *ud, struct lc_auth_key *k
         return 0;
     memcpy(id, access_key_id.ptr, access_key_id.len);
     id[access_key_id.len] = '\0';
-    struct lc_error err;
-    int rc = lc_store_key_lookup(c->store, id, &c->key, &err);
-    if (rc == LC_ENOTFOUND)
-        return 0;
-    if (rc)
-        return rc;
+    struct s_key_slot *slot = s_key_slot(id);
+    if (slot->pipeline == c->pipeline && slot->generation == c->iam_generation && !strcmp(slot->key.key_id, id)) {
+        c->key = slot->key;
+        c->caller = slot->caller;
+        c->have_caller = true;
+    } else {
+        struct lc_error err;
+        int rc = lc_store_key_lookup(c->store, id, &c->key, &err);
+        if (rc == LC_ENOTFOUND)
+            return 0;
+        if (rc)
+            return rc;
+    }
     c->have_key = true;
     key->found = true;
     key->status = c->key.active ? LC_AUTH_KEY_ACTIVE : LC_AUTH_KEY_INACTIVE;
@@ -155,6 +190,7 @@ struct s_exchange {
     struct lc_api_caller caller;
     struct s_auth_ctx auth;
     bool authenticated;
+    int64_t iam_generation;
     const char *decision;
     char request_id[LC_API_REQUEST_ID_MAX];
 };
@@ -198,6 +234,8 @@ static int s_authenticate(struct s_exchange *x, struct lc_error *err)
     struct lc_auth_service profile;
     lc_auth_service_profile(svc->name, &profile);
     x->auth.store = x->p->store;
+    x->auth.pipeline = x->p;
+    x->auth.iam_generation = x->iam_generation;
     struct lc_auth_verifier v = {
         .lookup = s_lookup,
         .user_data = &x->auth,
@@ -217,9 +255,19 @@ static int s_authenticate(struct s_exchange *x, struct lc_error *err)
     int rc = lc_auth_verify(&v, &ar, &profile, &res, err);
     if (rc)
         return rc;
-    rc = s_build_caller(x->p->store, &x->auth.key, &res, &x->caller, err);
-    if (rc)
-        return rc;
+    if (x->auth.have_caller) {
+        x->caller = x->auth.caller;
+        lc_strlcpy(x->caller.region, res.region, sizeof x->caller.region);
+    } else {
+        rc = s_build_caller(x->p->store, &x->auth.key, &res, &x->caller, err);
+        if (rc)
+            return rc;
+        struct s_key_slot *slot = s_key_slot(x->auth.key.key_id);
+        slot->pipeline = x->p;
+        slot->generation = x->iam_generation;
+        slot->key = x->auth.key;
+        slot->caller = x->caller;
+    }
     x->authenticated = true;
     return 0;
 }
@@ -267,6 +315,24 @@ static int s_unknown_operation(struct s_exchange *x, struct lc_error *err)
                         x->route.svc ? x->route.svc->name : "");
 }
 
+static const char s_begin_sql[] = "BEGIN";
+static const char s_commit_sql[] = "COMMIT";
+
+/* Runs a transaction-control statement through the statement cache (sqlite3_exec would prepare
+ * it on every request). */
+static int s_step(struct lc_store *store, const char *sql)
+{
+    sqlite3_stmt *st = lc_store_stmt(store, sql, NULL);
+    if (!st)
+        return LC_EINTERNAL;
+    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : LC_EINTERNAL;
+    lc_store_stmt_done(st);
+    return rc;
+}
+
+static int s_authorized_call(struct s_exchange *x, struct lc_api_response *resp, struct lc_api_authz *authz,
+                             struct lc_error *err);
+
 static int s_run(struct s_exchange *x, struct lc_api_response *resp, struct lc_api_authz *authz,
                  struct lc_error *err)
 {
@@ -294,6 +360,21 @@ static int s_run(struct s_exchange *x, struct lc_api_response *resp, struct lc_a
         if (!x->route.op)
             return s_unknown_operation(x, err);
     }
+    bool read_only = x->route.op && (x->route.op->flags & LC_API_OP_READ_ONLY);
+    if (read_only && s_step(x->p->store, s_begin_sql) != 0)
+        read_only = false; /* a failed BEGIN only costs the single snapshot */
+    rc = s_authorized_call(x, resp, authz, err);
+    if (read_only)
+        s_step(x->p->store, s_commit_sql);
+    return rc;
+}
+
+static int s_authorized_call(struct s_exchange *x, struct lc_api_response *resp, struct lc_api_authz *authz,
+                             struct lc_error *err)
+{
+    const struct lc_api_service *svc = x->route.svc;
+    x->iam_generation = authz->iam_generation = lc__api_iam_generation(x->p->store);
+    int rc;
     if ((rc = s_authenticate(x, err)) != 0) {
         x->decision = err->aws_code;
         return rc;

@@ -161,6 +161,9 @@ typedef int (*lc_api_op_fn)(struct lc_api_call *call, struct lc_error *err);
 enum {
     LC_API_OP_NO_AUTHZ = 1 << 0,   /* the operation needs no IAM permission (sts:GetCallerIdentity) */
     LC_API_OP_NO_RESULT = 1 << 1,  /* Query protocol: no <OperationResult> element (iam:DeleteUser) */
+    /* The operation never writes the store: the pipeline runs authentication, authorization and
+     * the handler in one read transaction (one snapshot, and far fewer transaction starts). */
+    LC_API_OP_READ_ONLY = 1 << 2,
 };
 
 struct lc_api_operation {

@@ -109,23 +109,25 @@ static int s_render_error(const struct lc_api_service *svc, const struct lc_api_
 /* Every operation of the botocore model dynamodb/2012-08-10; the ddb module answers the ones it
  * does not implement yet. */
 #define OP(name) {#name, s_call, 0}
+#define RO(name) {#name, s_call, LC_API_OP_READ_ONLY}
 static const struct lc_api_operation s_ops[] = {
-    OP(BatchExecuteStatement), OP(BatchGetItem), OP(BatchWriteItem), OP(CreateBackup),
+    OP(BatchExecuteStatement), RO(BatchGetItem), OP(BatchWriteItem), OP(CreateBackup),
     OP(CreateGlobalTable), OP(CreateTable), OP(DeleteBackup), OP(DeleteItem), OP(DeleteResourcePolicy),
-    OP(DeleteTable), OP(DescribeBackup), OP(DescribeContinuousBackups), OP(DescribeContributorInsights),
-    OP(DescribeEndpoints), OP(DescribeExport), OP(DescribeGlobalTable), OP(DescribeGlobalTableSettings),
-    OP(DescribeImport), OP(DescribeKinesisStreamingDestination), OP(DescribeLimits), OP(DescribeTable),
-    OP(DescribeTableReplicaAutoScaling), OP(DescribeTimeToLive), OP(DisableKinesisStreamingDestination),
+    OP(DeleteTable), RO(DescribeBackup), RO(DescribeContinuousBackups), RO(DescribeContributorInsights),
+    RO(DescribeEndpoints), RO(DescribeExport), RO(DescribeGlobalTable), RO(DescribeGlobalTableSettings),
+    RO(DescribeImport), RO(DescribeKinesisStreamingDestination), RO(DescribeLimits), RO(DescribeTable),
+    RO(DescribeTableReplicaAutoScaling), RO(DescribeTimeToLive), OP(DisableKinesisStreamingDestination),
     OP(EnableKinesisStreamingDestination), OP(ExecuteStatement), OP(ExecuteTransaction),
-    OP(ExportTableToPointInTime), OP(GetItem), OP(GetResourcePolicy), OP(ImportTable), OP(ListBackups),
-    OP(ListContributorInsights), OP(ListExports), OP(ListGlobalTables), OP(ListImports), OP(ListTables),
-    OP(ListTagsOfResource), OP(PutItem), OP(PutResourcePolicy), OP(Query), OP(RestoreTableFromBackup),
-    OP(RestoreTableToPointInTime), OP(Scan), OP(TagResource), OP(TransactGetItems), OP(TransactWriteItems),
+    OP(ExportTableToPointInTime), RO(GetItem), RO(GetResourcePolicy), OP(ImportTable), RO(ListBackups),
+    RO(ListContributorInsights), RO(ListExports), RO(ListGlobalTables), RO(ListImports), RO(ListTables),
+    RO(ListTagsOfResource), OP(PutItem), OP(PutResourcePolicy), RO(Query), OP(RestoreTableFromBackup),
+    OP(RestoreTableToPointInTime), RO(Scan), OP(TagResource), RO(TransactGetItems), OP(TransactWriteItems),
     OP(UntagResource), OP(UpdateContinuousBackups), OP(UpdateContributorInsights), OP(UpdateGlobalTable),
     OP(UpdateGlobalTableSettings), OP(UpdateItem), OP(UpdateKinesisStreamingDestination), OP(UpdateTable),
     OP(UpdateTableReplicaAutoScaling), OP(UpdateTimeToLive),
 };
 #undef OP
+#undef RO
 
 const struct lc_api_service lc_api_svc_dynamodb = {
     .name = "dynamodb",

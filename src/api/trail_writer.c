@@ -124,12 +124,14 @@ struct lc_api_trail *lc__api_trail_start(struct lc_store *store, struct lc_error
 
 void lc__api_trail_push(struct lc_api_trail *t, const struct lc_store_trail_event *ev)
 {
+    struct lc_store_trail_event copy;
+    s_copy(&copy, ev); /* outside the lock: the workers only meet for the append */
     pthread_mutex_lock(&t->lock);
     if (t->n == t->cap) {
         t->cap = t->cap ? t->cap * 2 : 64;
         t->queue = lc_realloc(t->queue, t->cap * sizeof *t->queue);
     }
-    s_copy(&t->queue[t->n++], ev);
+    t->queue[t->n++] = copy;
     if (t->n == 1 || t->n >= TRAIL_BATCH_MAX)
         pthread_cond_signal(&t->wake);
     pthread_mutex_unlock(&t->lock);

@@ -27,6 +27,8 @@ static const char *const s_steps[] = {
     "  duration_us INTEGER NOT NULL);"
     "CREATE INDEX trail_principal_time ON trail(principal_arn, time_ms);"
     "CREATE INDEX trail_time ON trail(time_ms);",
+    /* Rows arrive in time order, so id order is time order: one index less per request. */
+    "DROP INDEX trail_time;",
 };
 
 int lc_store_trail_init(struct lc_store *store, struct lc_error *err)
