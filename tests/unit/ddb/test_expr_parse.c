@@ -187,15 +187,6 @@ static void test_expression_parameter_checks(void **state)
     }
 }
 
-static void test_reserved_words_are_case_insensitive(void **state)
-{
-    assert_true(ddb_reserved_word("name", 4));
-    assert_true(ddb_reserved_word("TIMESTAMP", 9));
-    assert_true(ddb_reserved_word("Status", 6));
-    assert_false(ddb_reserved_word("pk", 2));
-    assert_false(ddb_reserved_word("namex", 5));
-}
-
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -205,7 +196,6 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_deep_nesting_is_refused_not_overflowed),
         cmocka_unit_test(test_projection_paths_and_errors),
         cmocka_unit_test(test_expression_parameter_checks),
-        cmocka_unit_test(test_reserved_words_are_case_insensitive),
     };
     if (argc > 1)
         cmocka_set_test_filter(argv[1]);
