@@ -151,14 +151,16 @@ static void s_deliver(struct lc__instance *in, struct s_conn *conns)
                          inv->client_context ? inv->client_context : "", inv->client_context ? "\r\n" : "",
                          c->close_after ? "Connection: close\r\n" : "");
         c->parked = false;
+        /* Delivered before the bytes leave, so that whoever sees the reply also sees the state. */
+        inv->state = LC__INV_DELIVERED;
         if (n < 0 || (size_t)n >= sizeof headers ||
             s_reply(c->fd, 200, "OK", headers, inv->payload ? inv->payload : "", inv->payload_len)) {
+            inv->state = LC__INV_PENDING;
             s_conn_close(c);
             continue;
         }
         if (c->close_after)
             s_conn_close(c);
-        inv->state = LC__INV_DELIVERED;
         return;
     }
 }

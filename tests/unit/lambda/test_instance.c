@@ -118,7 +118,9 @@ static void test_next_hands_out_the_invocation_with_lambdas_headers(void **state
                         "arn:aws:lambda:us-east-1:000000000000:function:f");
     assert_true(strncmp(lc_lambda_http_header(&r, "Lambda-Runtime-Trace-Id"), "Root=1-", 7) == 0);
     lc_lambda_http_response_clean_up(&r);
+    pthread_mutex_lock(&g.mu);
     assert_int_equal(g.inv.state, LC__INV_DELIVERED);
+    pthread_mutex_unlock(&g.mu);
     assert_int_equal(s_call(&g, "POST", "/2018-06-01/runtime/invocation/req-1/response", "\"done\"", &r), 202);
     lc_lambda_http_response_clean_up(&r);
     pthread_mutex_lock(&g.mu);
