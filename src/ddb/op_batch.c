@@ -113,6 +113,14 @@ int lc_ddb_batch_get_item(struct lc_ddb *ddb, const json_t *request, json_t **re
     }
     json_t *responses = json_object(), *unprocessed = json_object(), *capacity = json_array();
     size_t bytes = 0;
+    /* One snapshot for the whole batch, and one lock cycle. */
+    struct ddb_tx tx;
+    if ((rc = ddb_tx_read(ddb, &tx, err))) {
+        json_decref(responses);
+        json_decref(unprocessed);
+        json_decref(capacity);
+        return rc;
+    }
     json_object_foreach((json_t *)items, name, tr)
     {
         const struct ddb_table *t = ddb_table_get(ddb, name, err);
@@ -186,6 +194,7 @@ int lc_ddb_batch_get_item(struct lc_ddb *ddb, const json_t *request, json_t **re
         if (cc)
             json_array_append_new(capacity, cc);
     }
+    rc = ddb_tx_end(ddb, &tx, rc, err);
     if (rc) {
         json_decref(responses);
         json_decref(unprocessed);
