@@ -24,6 +24,8 @@ int lc__api_render_error(const struct lc_api_service *svc, const struct lc_api_r
 int lc__api_wrap_query_result(const struct lc_api_service *svc, const struct lc_api_operation *op,
                               const struct lc_api_request *req, struct lc_api_response *resp);
 void lc__api_response_init(struct lc_api_response *resp);
+/* Appends v as compact JSON, the bytes json_dumps(v, JSON_COMPACT) would give. */
+int lc__api_json_write(struct lc_buf *b, const json_t *v);
 void lc__api_response_clean_up(struct lc_api_response *resp);
 
 /* ------------------------------------------------------------------ parsing helpers (request.c) */

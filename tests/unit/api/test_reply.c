@@ -63,6 +63,29 @@ static void test_response_headers_are_bounded(void **state)
     lc__api_response_clean_up(&resp);
 }
 
+static void test_json_replies_are_the_bytes_jansson_would_write(void **state)
+{
+    const char *docs[] = {
+        "{\"Items\":[{\"p\":{\"S\":\"a\\\"b\\\\c\\n\\u0001\\u001f\\t\\r\\b\\f/\u00e9\u2028\"}}],\"Count\":2}",
+        "{\"ConsumedCapacity\":{\"CapacityUnits\":1.0,\"Half\":0.5,\"Tiny\":1e-07,\"Big\":1e+300}}",
+        "[true,false,null,-9223372036854775807,{},[],\"\"]",
+        "{\"z\":1,\"a\":2,\"m\":{\"y\":[1,2,{\"k\":\"v\"}]}}",
+    };
+    for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++) {
+        json_error_t je;
+        json_t *v = json_loads(docs[i], 0, &je);
+        assert_non_null(v);
+        char *expect = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+        struct lc_buf b;
+        lc_buf_init(&b, LC_BUF_UNLIMITED);
+        assert_int_equal(lc__api_json_write(&b, v), 0);
+        assert_string_equal(b.data, expect);
+        lc_buf_free(&b);
+        free(expect);
+        json_decref(v);
+    }
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -71,6 +94,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_validation_and_service_errors_get_their_namespaces),
         cmocka_unit_test(test_server_errors_are_receiver_faults_in_query_protocol),
         cmocka_unit_test(test_response_headers_are_bounded),
+        cmocka_unit_test(test_json_replies_are_the_bytes_jansson_would_write),
     };
     if (argc > 1)
         cmocka_set_test_filter(argv[1]);
