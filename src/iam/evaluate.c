@@ -35,6 +35,7 @@ static bool s_statement_applies(const struct iam_statement *st, const struct lc_
 static void s_scan(const struct lc_iam_policy_set *s, enum lc_iam_layer layer, const struct lc_iam_request *r,
                    size_t alen, struct iam_scratch *scratch, struct layer_result *out)
 {
+    bool has_boundary = s->count[LC_IAM_LAYER_BOUNDARY] > 0 && r->principal_type != LC_IAM_PRINCIPAL_ROOT;
     out->allow = out->deny = (struct hit){-1, -1};
     out->allow_pm = IAM_PM_NONE;
     size_t end = s->first[layer] + s->count[layer];
@@ -46,7 +47,12 @@ static void s_scan(const struct lc_iam_policy_set *s, enum lc_iam_layer layer, c
             if (!st->deny && out->allow.pol >= 0 && (layer != LC_IAM_LAYER_RESOURCE || out->allow_pm == IAM_PM_DIRECT))
                 continue;
             enum iam_pmatch pm = IAM_PM_DIRECT;
-            if (layer == LC_IAM_LAYER_RESOURCE && (pm = lc__iam_principal_match(st, r)) == IAM_PM_NONE)
+            /*
+             * AWS's NotPrincipal page: a Deny with NotPrincipal denies a principal that has a
+             * permissions boundary even when the NotPrincipal list names it.
+             */
+            if (layer == LC_IAM_LAYER_RESOURCE && !(st->deny && st->not_principal && has_boundary) &&
+                (pm = lc__iam_principal_match(st, r)) == IAM_PM_NONE)
                 continue;
             if (!s_statement_applies(st, r, alen, scratch))
                 continue;

@@ -145,6 +145,8 @@ enum iam_pmatch lc__iam_principal_match(const struct iam_statement *st, const st
     }
     if (!st->not_principal)
         return best;
-    /* NotPrincipal: applies to everyone the list does not name. */
-    return best == IAM_PM_NONE ? IAM_PM_DIRECT : IAM_PM_NONE;
+    /* NotPrincipal: applies to everyone the list does not name (an account or role ARN names its
+     * users and sessions too), as "*" would: it does not name the session, so session policies
+     * still limit it. evaluate.c adds the permissions-boundary exception for Deny. */
+    return best == IAM_PM_NONE ? IAM_PM_ANY : IAM_PM_NONE;
 }

@@ -95,6 +95,10 @@ function condition(rng, ctxUser) {
     () => [pick(rng, ['StringEquals', 'StringNotEquals', 'StringLike']), 'aws:PrincipalTag/team', some(rng, ['orders', 'ops', 'o*'], 1, 2)],
     () => [pick(rng, ['ArnLike', 'ArnNotLike', 'ArnEquals', 'ArnNotEquals']), 'aws:PrincipalArn',
            some(rng, [`arn:aws:iam::${ACCT}:user/*`, `arn:aws:iam::${ACCT}:user/alice`, 'arn:aws:sts::*:assumed-role/Reader/*', 'arn:aws:iam::*:*'], 1, 2)],
+    () => [pick(rng, ['DateGreaterThan', 'DateLessThanEquals']), 'aws:EpochTime', [pick(rng, ['1700000000', '1760000000'])]],
+    () => [pick(rng, ['ForAnyValue:StringEqualsIfExists', 'ForAllValues:StringLikeIfExists', 'ForAnyValue:StringNotLike']),
+           'dynamodb:Attributes', some(rng, ['id', 'na?e', '*'], 1, 2)],
+    () => [pick(rng, ['StringLike', 'StringEquals']), 'aws:username', some(rng, ['${aws:username}', 'a${?}ice', '${aws:PrincipalTag/team, \'alice\'}'], 1, 2)],
     () => [pick(rng, ['StringEqualsIfExists', 'StringNotLikeIfExists', 'NumericLessThanIfExists', 'BoolIfExists', 'IpAddressIfExists']),
            pick(rng, ['aws:username', 'aws:EpochTime', 'aws:SecureTransport', 'aws:SourceIp']), [pick(rng, ['alice', '1750000000', 'true', '10.0.0.0/8'])]],
   ];
@@ -122,7 +126,10 @@ function statement(rng, acct, kind, principals) {
   const res = some(rng, resourcePatterns(rng, acct), 1, 3);
   if (chance(rng, 0.1)) st.NotResource = res;
   else st.Resource = res.length === 1 && chance(rng, 0.5) ? res[0] : res;
-  if (kind === 'resource') st.Principal = pick(rng, principals);
+  if (kind === 'resource') {
+    if (chance(rng, 0.12)) st.NotPrincipal = pick(rng, principals.filter((p) => p !== '*' && !(p.AWS === '*')));
+    else st.Principal = pick(rng, principals);
+  }
   if (chance(rng, 0.35)) st.Condition = conditionBlock(rng);
   return st;
 }
@@ -133,7 +140,10 @@ function policy(rng, acct, kind, principals) {
   for (let i = 0; i < n; i++) sts.push(statement(rng, acct, kind, principals));
   const sids = new Set();
   for (const s of sts) { if (s.Sid) { if (sids.has(s.Sid)) delete s.Sid; else sids.add(s.Sid); } }
-  return { Version: '2012-10-17', Statement: sts.length === 1 && chance(rng, 0.3) ? sts[0] : sts };
+  // Version 2008-10-17 (or none) keeps ${...} as literal text.
+  const version = chance(rng, 0.08) ? (chance(rng, 0.5) ? '2008-10-17' : undefined) : '2012-10-17';
+  const doc = { Statement: sts.length === 1 && chance(rng, 0.3) ? sts[0] : sts };
+  return version ? { Version: version, ...doc } : doc;
 }
 
 function makeCase(rng) {

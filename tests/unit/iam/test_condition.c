@@ -133,6 +133,11 @@ static void test_for_all_values_needs_every_request_value_and_holds_when_absent(
     ALLOWED("{\"ForAllValues:StringEquals\":{\"dynamodb:Attributes\":[\"id\"]}}", "aws:username", "alice");
 }
 
+static void test_if_exists_with_a_set_operator_holds_when_the_key_is_absent(void **state)
+{
+    ALLOWED("{\"ForAnyValue:StringEqualsIfExists\":{\"dynamodb:Attributes\":\"id\"}}", "aws:username", "alice");
+}
+
 static void test_leading_keys_are_multivalued_so_a_plain_operator_cannot_match(void **state)
 {
     DENIED("{\"StringEquals\":{\"dynamodb:LeadingKeys\":\"alice\"}}", "dynamodb:LeadingKeys", "alice");
@@ -165,6 +170,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_null_checks_presence_of_the_key),
     cmocka_unit_test(test_for_any_value_needs_one_request_value_to_match),
     cmocka_unit_test(test_for_all_values_needs_every_request_value_and_holds_when_absent),
+    cmocka_unit_test(test_if_exists_with_a_set_operator_holds_when_the_key_is_absent),
     cmocka_unit_test(test_leading_keys_are_multivalued_so_a_plain_operator_cannot_match),
     cmocka_unit_test(test_all_condition_blocks_and_keys_must_hold),
 };

@@ -145,6 +145,14 @@ static void test_not_principal_deny_applies_to_everyone_else(void **state)
     assert_int_equal(s_eval(ALLOW_ALL, rp, NULL, NULL, ALICE, NULL), LC_IAM_EXPLICITLY_DENIED);
 }
 
+static void test_not_principal_deny_ignores_the_list_for_a_principal_with_a_boundary(void **state)
+{
+    const char *rp = "{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Deny\",\"NotPrincipal\":{\"AWS\":\"" ACCT
+                     "\"},\"Action\":\"*\",\"Resource\":\"*\"}}";
+    assert_int_equal(s_eval(ALLOW_ALL, rp, NULL, NULL, ALICE, NULL), LC_IAM_ALLOWED);
+    assert_int_equal(s_eval(ALLOW_ALL, rp, ALLOW_ALL, NULL, ALICE, NULL), LC_IAM_EXPLICITLY_DENIED);
+}
+
 static void test_cross_account_needs_both_identity_and_resource_policy(void **state)
 {
     const char *other = "arn:aws:iam::444455556666:user/mallory";
@@ -213,6 +221,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_resource_policy_naming_the_account_delegates_to_identity_policies),
     cmocka_unit_test(test_resource_policy_for_another_principal_does_not_apply),
     cmocka_unit_test(test_not_principal_deny_applies_to_everyone_else),
+    cmocka_unit_test(test_not_principal_deny_ignores_the_list_for_a_principal_with_a_boundary),
     cmocka_unit_test(test_cross_account_needs_both_identity_and_resource_policy),
     cmocka_unit_test(test_not_action_allows_everything_else),
     cmocka_unit_test(test_not_resource_allows_every_other_resource),
