@@ -9,6 +9,9 @@ extern const struct lc_api_service lc_api_svc_lambda;
 extern const struct lc_api_service lc_api_svc_iam;
 extern const struct lc_api_service lc_api_svc_sts;
 extern const struct lc_api_service lc_api_svc_cloudformation;
+extern const struct lc_api_service lc_api_svc_monitoring;
+extern const struct lc_api_service lc_api_svc_monitoring_json;
+extern const struct lc_api_service lc_api_svc_monitoring_cbor;
 
 static const struct lc_api_service *const s_services[] = {
     &lc_api_svc_dynamodb,
@@ -16,6 +19,9 @@ static const struct lc_api_service *const s_services[] = {
     &lc_api_svc_iam,
     &lc_api_svc_sts,
     &lc_api_svc_cloudformation,
+    &lc_api_svc_monitoring,
+    &lc_api_svc_monitoring_json,
+    &lc_api_svc_monitoring_cbor,
     NULL,
 };
 

@@ -479,8 +479,8 @@ int lc_store_stack_resources_of_type(struct lc_store *store, const char *type,
         return rc;
     sqlite3_stmt *st = lc_store_stmt(
         store,
-        "SELECT r.stack_id, " RES_COLS " FROM cfn_resources r JOIN cfn_stacks s USING(stack_id)"
-        " WHERE r.type=? AND r.physical_id IS NOT NULL AND s.status <> 'DELETE_COMPLETE' ORDER BY r.seq",
+        "SELECT stack_id, " RES_COLS " FROM cfn_resources WHERE type=? AND physical_id IS NOT NULL AND stack_id IN"
+        " (SELECT stack_id FROM cfn_stacks WHERE status <> 'DELETE_COMPLETE') ORDER BY seq",
         err);
     if (!st)
         return err ? err->code : LC_EINTERNAL;
