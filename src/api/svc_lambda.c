@@ -16,6 +16,7 @@
 #include "leastcloud/str.h"
 
 #define PREFIX "/2015-03-31/functions"
+#define INVOKE_MAX_REQUEST 6291456
 
 extern const struct lc_api_service lc_api_svc_lambda;
 
@@ -136,6 +137,13 @@ static int s_invoke(struct lc_api_call *call, struct lc_error *err)
     int rc = s_authorized_function(call, "lambda:InvokeFunction", &f, err);
     if (rc)
         return rc;
+    if (call->req->body_len > INVOKE_MAX_REQUEST) {
+        lc_lambda_function_clear(&f);
+        /* AWS: lambda-request-limit */
+        return lc_error_set(err, LC_ELIMIT, 413, "RequestTooLargeException",
+                            "Request must be smaller than %d bytes for the InvokeFunction operation",
+                            INVOKE_MAX_REQUEST);
+    }
     struct lc_cur type = lc_api_header(call->req, "x-amz-invocation-type");
     struct lc_cur log_type = lc_api_header(call->req, "x-amz-log-type");
     struct lc_cur cc = lc_api_header(call->req, "x-amz-client-context");

@@ -17,6 +17,7 @@
 
 #include "lambda/internal.h"
 #include "leastcloud/alloc.h"
+#include "leastcloud/clock.h"
 #include "leastcloud/log.h"
 #include "leastcloud/str.h"
 
@@ -142,6 +143,11 @@ static void s_deliver(struct lc__instance *in, struct s_conn *conns)
         struct s_conn *c = &conns[i];
         if (c->fd < 0 || !c->parked)
             continue;
+        /* AWS: lambda-timeout-from-invoke. The function's time starts when its runtime takes the
+         * event; starting the process (init) is not counted against it. */
+        inv->delivered_ms = lc_clock_now_ms();
+        if (inv->timeout_ms)
+            inv->deadline_ms = inv->delivered_ms + inv->timeout_ms;
         char headers[1536];
         int n = snprintf(headers, sizeof headers,
                          "Lambda-Runtime-Aws-Request-Id: %s\r\nLambda-Runtime-Deadline-Ms: %lld\r\n"

@@ -73,7 +73,9 @@ struct lc__invocation {
     char id[37];
     const char *payload;
     size_t payload_len;
-    int64_t deadline_ms;
+    int64_t timeout_ms;         /* the function's own time, counted from delivery */
+    int64_t deadline_ms;        /* set when the runtime takes it: delivered_ms + timeout_ms */
+    int64_t delivered_ms;
     const char *function_arn;
     const char *client_context;
     char trace_id[96];

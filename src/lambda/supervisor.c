@@ -35,6 +35,8 @@
 
 #define SESSION_DURATION_S 43200   /* Lambda refreshes its credentials; a 12-hour session outlives a warm process */
 #define WAIT_SLICE_MS 20
+#define INIT_LIMIT_MS 10000          /* AWS: lambda-init-limit, the Init phase may take 10 seconds */
+#define MAX_RESPONSE 6291556         /* AWS: lambda-response-limit, bytes of a synchronous response */
 
 struct lc_lambda_supervisor {
     struct lc_store *store;
@@ -376,6 +378,9 @@ static void s_wait(struct lc_lambda_supervisor *s, struct lc__instance *in, stru
     while (inv->state != LC__INV_DONE) {
         int64_t now = lc_clock_now_ms();
         if (now >= inv->deadline_ms) {
+            if (inv->state == LC__INV_PENDING)
+                LC_LOGW("lambda", "%s: the runtime did not ask for the event within %d ms of starting", fn->name,
+                        INIT_LIMIT_MS);
             s_kill(in);
             char *doc = lc__lambda_timeout_error(inv->id, (double)(fn->timeout_s > 0 ? fn->timeout_s : 3));
             lc_buf_reset(&inv->result);
@@ -483,7 +488,9 @@ int lc_lambda_invoke(struct lc_lambda_supervisor *s, const struct lc_lambda_func
     }
     int64_t t_start = lc_clock_now_ms();
     pthread_mutex_lock(&s->mu);
-    inv.deadline_ms = t_start + (int64_t)(fn->timeout_s > 0 ? fn->timeout_s : 3) * 1000;
+    inv.timeout_ms = (int64_t)(fn->timeout_s > 0 ? fn->timeout_s : 3) * 1000;
+    /* Until the runtime takes the event, only the init limit applies (and a warm runtime takes it at once). */
+    inv.deadline_ms = t_start + INIT_LIMIT_MS + inv.timeout_ms;
     inv.state = LC__INV_PENDING;
     in->inv = &inv;
     pthread_mutex_unlock(&s->mu);
@@ -502,16 +509,29 @@ int lc_lambda_invoke(struct lc_lambda_supervisor *s, const struct lc_lambda_func
         lc__instance_close(in); /* joins the thread, which drains what the process printed last */
 
     pthread_mutex_lock(&s->mu);
-    out->log = lc__lambda_log_frame(inv.id, in->output.data ? in->output.data : "", in->output.len,
-                                    (double)(t_end - t_start), fn->memory_mb > 0 ? fn->memory_mb : 128, max_mb,
-                                    out->cold_start ? (double)(t_start - t0) : 0);
+    int64_t began = inv.delivered_ms ? inv.delivered_ms : t_start;
+    out->duration_ms = (double)(t_end - began);
+    out->log = lc__lambda_log_frame(inv.id, in->output.data ? in->output.data : "", in->output.len, out->duration_ms,
+                                    fn->memory_mb > 0 ? fn->memory_mb : 128, max_mb,
+                                    out->cold_start ? (double)(began - t0) : 0);
     lc_buf_reset(&in->output);
     in->used = true;
     in->busy = false;
     pthread_mutex_unlock(&s->mu);
     s_append_log(s, fn->name, out->log);
     out->function_error = inv.error;
-    out->duration_ms = (double)(t_end - t_start);
+    if (inv.result.len > MAX_RESPONSE) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "Response payload size exceeded maximum allowed payload size (%d bytes).",
+                 MAX_RESPONSE);
+        json_t *doc = json_pack("{s:s, s:s}", "errorType", "Function.ResponseSizeTooLarge", "errorMessage", msg);
+        char *text = lc_json_stringify(doc, 0);
+        json_decref(doc);
+        lc_buf_reset(&inv.result);
+        lc_buf_append_str(&inv.result, text);
+        lc_free(text);
+        out->function_error = true;
+    }
     lc_buf_append_byte(&inv.result, '\0');
     out->payload_len = inv.result.len - 1;
     out->payload = lc_buf_detach(&inv.result, NULL);

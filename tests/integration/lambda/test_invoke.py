@@ -207,6 +207,14 @@ class InvokeTest(unittest.TestCase):
         assert err["Error"]["Code"] == "ResourceNotFoundException"
         assert err["Error"]["Message"] == "Function not found: " + function_arn("nope")
 
+    def test_request_over_6_mb_is_refused(self):
+        with self.assertRaises(ClientError) as e:
+            self.cloud.lambda_client().invoke(FunctionName="read-function", Payload=b'"' + b"x" * 6291456 + b'"')
+        err = e.exception.response
+        assert err["ResponseMetadata"]["HTTPStatusCode"] == 413
+        assert err["Error"]["Code"] == "RequestTooLargeException"
+        assert err["Error"]["Message"] == "Request must be smaller than 6291456 bytes for the InvokeFunction operation"
+
     def test_user_without_invoke_permission_is_denied(self):
         cloud = self.cloud
         creds = {"AccessKeyId": cloud.outputs["accessToken"], "SecretAccessKey": cloud.outputs["secretAccessToken"]}

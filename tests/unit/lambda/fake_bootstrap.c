@@ -3,6 +3,7 @@
  * client (lambda_runtime.h). The event says what to do:
  *   {"sleep_ms": N}  sleep, then answer     {"exit": N}    exit with status N mid-invocation
  *   {"fail": "msg"}  a handler error        {"print": "s"} print s on stdout, then answer
+ *   {"big": N}       answer N bytes
  * and the answer reports what the process saw: {"pid", "function", "arn", "key", "token", "endpoint",
  * "api", "root", "handler", "region", "deadline_ok", "event"}.
  */
@@ -43,6 +44,13 @@ static int s_handle(const struct lc_lambda_context *ctx, const char *event, size
         int rc = lc_error_set(err, LC_EINVAL, 0, "FakeError", "%s", fail);
         json_decref(ev);
         return rc;
+    }
+    json_int_t big = json_integer_value(json_object_get(ev, "big"));
+    if (big > 0) {
+        for (json_int_t i = 0; i < big; i++)
+            lc_buf_append_byte(response, 'x');
+        json_decref(ev);
+        return 0;
     }
     if (print) {
         printf("%s\n", print);

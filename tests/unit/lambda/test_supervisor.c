@@ -234,6 +234,23 @@ static void test_role_that_does_not_exist_cannot_be_assumed(void **state)
     lc_lambda_result_clean_up(&r);
 }
 
+static void test_response_over_6_mb_is_a_function_error(void **state)
+{
+    (void)state;
+    struct lc_lambda_function fn = fixture_function(&F, "fake", 10);
+    struct lc_lambda_result r;
+    json_t *out = s_invoke(&fn, "{\"big\":6291557}", &r);
+    assert_true(r.function_error);
+    assert_string_equal(lc_json_str(out, "errorType"), "Function.ResponseSizeTooLarge");
+    json_decref(out);
+    lc_lambda_result_clean_up(&r);
+    out = s_invoke(&fn, "{\"big\":6291556}", &r);
+    assert_false(r.function_error);
+    assert_int_equal(r.payload_len, 6291556);
+    json_decref(out);
+    lc_lambda_result_clean_up(&r);
+}
+
 struct s_concurrent {
     const struct lc_lambda_function *fn;
     int pid;
@@ -316,6 +333,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_missing_bootstrap_is_an_entrypoint_error, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_unknown_runtime_is_refused, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_role_that_does_not_exist_cannot_be_assumed, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_response_over_6_mb_is_a_function_error, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_invocations_run_in_their_own_processes, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_destroy_stops_every_process, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_event_invocation_runs_in_the_background, s_setup, s_teardown),
