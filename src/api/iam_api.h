@@ -54,6 +54,8 @@ void lc__iam_xml_int(struct lc_buf *b, const char *name, long long v);
 void lc__iam_xml_user(struct lc_api_call *call, struct lc_buf *b, const struct lc_store_principal *p, bool tags);
 void lc__iam_xml_role(struct lc_api_call *call, struct lc_buf *b, const struct lc_store_principal *p, bool tags);
 void lc__iam_xml_group(struct lc_buf *b, const struct lc_store_principal *p);
+/* RoleDetail's own fields (GetAccountAuthorizationDetails has no Description or MaxSessionDuration). */
+void lc__iam_xml_role_detail(struct lc_api_call *call, struct lc_buf *b, const struct lc_store_principal *p);
 /* <Tags><member><Key>..</Key><Value>..</Value></member>...</Tags> (nothing when none unless always). */
 void lc__iam_xml_tags(struct lc_api_call *call, struct lc_buf *b, const char *arn, bool always);
 /* <AttachedManagedPolicies|AttachedPolicies> members of a principal. */

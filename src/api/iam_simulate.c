@@ -252,7 +252,7 @@ static int s_principal_detail(const struct lc_store_principal *p, void *ud)
     if (p->type == LC_PRINCIPAL_USER)
         lc__iam_xml_user(d->call, b, p, false);
     else if (p->type == LC_PRINCIPAL_ROLE)
-        lc__iam_xml_role(d->call, b, p, false);
+        lc__iam_xml_role_detail(d->call, b, p);
     else
         lc__iam_xml_group(b, p);
     lc_buf_appendf(b, "<%sPolicyList>", d->prefix);

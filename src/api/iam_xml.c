@@ -90,6 +90,20 @@ void lc__iam_xml_user(struct lc_api_call *call, struct lc_buf *b, const struct l
         lc__iam_xml_tags(call, b, p->arn, false);
 }
 
+void lc__iam_xml_role_detail(struct lc_api_call *call, struct lc_buf *b, const struct lc_store_principal *p)
+{
+    lc_api_xml_elem(b, "Path", p->path);
+    lc_api_xml_elem(b, "RoleName", p->name);
+    lc_api_xml_elem(b, "RoleId", p->id);
+    lc_api_xml_elem(b, "Arn", p->arn);
+    lc__iam_xml_time(b, "CreateDate", p->created_ms);
+    char *trust = lc_store_role_trust_policy(call->store, p->arn, NULL);
+    if (trust)
+        lc__iam_xml_doc(b, "AssumeRolePolicyDocument", trust);
+    lc_free(trust);
+    s_boundary(b, p);
+}
+
 void lc__iam_xml_role(struct lc_api_call *call, struct lc_buf *b, const struct lc_store_principal *p, bool tags)
 {
     lc_api_xml_elem(b, "Path", p->path);
