@@ -222,6 +222,11 @@ const char *lc_iam_severity_name(enum lc_iam_severity s);
 bool lc_iam_action_known(const char *action);
 bool lc_iam_service_known(const char *service, size_t len);
 const char *lc_iam_action_resource_arns(const char *action);
+/* Calls fn(action, level) for every known action matching `pattern` ("dynamodb:Get*", "s3:*", "*"),
+ * case-insensitively, in table order; level is the access level: 'R'ead, 'W'rite, 'L'ist, 'T'agging,
+ * 'P'ermissions management. fn returning non-zero stops. Returns how many matched (names borrowed,
+ * static). */
+size_t lc_iam_action_each(const char *pattern, int (*fn)(const char *action, char level, void *ud), void *ud);
 
 /* ---------------------------------------------------------------- cache */
 

@@ -149,7 +149,8 @@ struct lc_watch_eval {
 };
 
 /*
- * Evaluates the alarm over the periods ending with the one that holds now_ms (pts: that metric's
+ * Evaluates the alarm over the EvaluationPeriods periods ending with the one that holds now_ms, or
+ * with the one before while the current period has no datapoint yet (pts: that metric's
  * aggregates of a->period_s, any order, may hold periods outside the range). Missing periods are
  * treated per a->missing, except that AWS/DynamoDB alarms always keep their state on missing data,
  * as CloudWatch does. Pure: no store access.

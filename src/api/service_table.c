@@ -12,6 +12,7 @@ extern const struct lc_api_service lc_api_svc_cloudformation;
 extern const struct lc_api_service lc_api_svc_monitoring;
 extern const struct lc_api_service lc_api_svc_monitoring_json;
 extern const struct lc_api_service lc_api_svc_monitoring_cbor;
+extern const struct lc_api_service lc_api_svc_sns;
 
 static const struct lc_api_service *const s_services[] = {
     &lc_api_svc_dynamodb,
@@ -22,6 +23,7 @@ static const struct lc_api_service *const s_services[] = {
     &lc_api_svc_monitoring,
     &lc_api_svc_monitoring_json,
     &lc_api_svc_monitoring_cbor,
+    &lc_api_svc_sns,
     NULL,
 };
 

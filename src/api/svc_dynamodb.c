@@ -11,12 +11,16 @@
 #include "leastcloud/alloc.h"
 #include "leastcloud/ddb.h"
 #include "leastcloud/json.h"
+#include "leastcloud/watch.h"
 
 static struct lc_ddb *s_ddb;
 
 static int s_start(struct lc_store *store, struct lc_error *err)
 {
-    return lc_ddb_open(store, &s_ddb, err);
+    int rc = lc_ddb_open(store, &s_ddb, err);
+    if (!rc) /* AWS/DynamoDB ConsumedRead/WriteCapacityUnits for CloudWatch (src/watch) */
+        lc_ddb_set_consumed_hook(s_ddb, lc_watch_ddb_consumed, NULL);
+    return rc;
 }
 
 static void s_stop(void)
@@ -136,6 +140,7 @@ const struct lc_api_service lc_api_svc_dynamodb = {
     .content_type = "application/x-amz-json-1.0",
     .max_body = (size_t)16 * 1024 * 1024,
     .coral_ids = true,
+    .serialize_writes = true,
     .ops = s_ops,
     .n_ops = sizeof s_ops / sizeof s_ops[0],
     .start = s_start,

@@ -298,6 +298,14 @@ void lc_watch_alarm_evaluate(const struct lc_watch_alarm *a, enum lc_watch_state
     memset(out, 0, sizeof *out);
     int64_t period_ms = (int64_t)a->period_s * 1000;
     int64_t newest = now_ms - (((now_ms % period_ms) + period_ms) % period_ms);
+    /* The period that holds now is still filling: while it has no datapoint, the range ends with the
+     * previous one (CloudWatch evaluates a period once its data has arrived), so that a burst at the
+     * end of a minute is judged on that minute rather than on the empty one that just began. */
+    bool current_has_data = false;
+    for (size_t k = 0; k < n && !current_has_data; k++)
+        current_has_data = pts[k].time_ms == newest;
+    if (!current_has_data)
+        newest -= period_ms;
     int N = a->evaluation_periods, M = a->datapoints_to_alarm;
     enum lc_watch_missing missing = a->missing;
     /* CloudWatch: alarms on AWS/DynamoDB metrics always ignore missing data (their metrics only

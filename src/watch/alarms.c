@@ -54,6 +54,14 @@ static int s_put(struct lc_store *store, const json_t *config, const char *sourc
     struct lc_store_tx tx;
     if ((rc = lc_store_tx_begin(store, &tx, err)) != 0)
         goto out;
+    bool existed = false;
+    static const char exists_sql[] = "SELECT 1 FROM watch_alarm WHERE name = ?";
+    sqlite3_stmt *ex = lc_store_stmt(store, exists_sql, err);
+    if (ex) {
+        sqlite3_bind_text(ex, 1, a.name, -1, SQLITE_STATIC);
+        existed = sqlite3_step(ex) == SQLITE_ROW;
+        lc_store_stmt_done(ex);
+    }
     static const char sql[] =
         "INSERT INTO watch_alarm (name, arn, config, source, state, reason, reason_data, state_updated_ms,"
         " config_updated_ms) VALUES (?1, ?2, ?3, ?4, 'INSUFFICIENT_DATA', 'Unchecked: Initial alarm creation', '',"
@@ -72,8 +80,10 @@ static int s_put(struct lc_store *store, const json_t *config, const char *sourc
         bool changed = sqlite3_changes(lc_store_db(store)) > 0;
         lc_store_stmt_done(st);
         if (!rc && changed && history) {
-            char *summary = lc_asprintf("Alarm \"%s\" updated", a.name);
-            json_t *data = json_pack("{sO}", "updatedAlarm", (json_t *)config);
+            char *summary = lc_asprintf("Alarm \"%s\" %s", a.name, existed ? "updated" : "created");
+            json_t *data = json_pack("{ss sO}", "type", existed ? "Update" : "Create", existed ? "updatedAlarm"
+                                                                                              : "createdAlarm",
+                                     (json_t *)config);
             rc = s_history(store, a.name, now, "ConfigurationUpdate", summary, data, err);
             json_decref(data);
             lc_free(summary);
@@ -350,7 +360,8 @@ int lc_watch_evaluate(struct lc_store *store, int64_t now_ms, size_t *changed, s
         int64_t end = now_ms - now_ms % period_ms + period_ms;
         struct lc_watch_point *pts = NULL;
         size_t np = 0;
-        rc = lc_watch_query(store, a.ns, a.metric, a.dims_key, end - period_ms * a.evaluation_periods, end,
+        /* One period more than the range: the evaluation may end with the previous period. */
+        rc = lc_watch_query(store, a.ns, a.metric, a.dims_key, end - period_ms * (a.evaluation_periods + 1), end,
                             a.period_s, &pts, &np, err);
         if (!rc) {
             int cur = lc_watch_state_parse(rows[i].state);
