@@ -1,0 +1,145 @@
+/* test_cbor.c: the CBOR codec of smithy-rpc-v2-cbor (cbor.c). */
+#include "lc_test.h"
+
+#include <jansson.h>
+
+#include "leastcloud/buf.h"
+#include "leastcloud/error.h"
+#include "leastcloud/watch.h"
+
+static json_t *s_round_trip(const json_t *v)
+{
+    struct lc_buf b;
+    lc_buf_init(&b, LC_BUF_UNLIMITED);
+    assert_int_equal(lc_watch_cbor_encode(v, &b), 0);
+    struct lc_error err = {0};
+    json_t *back = lc_watch_cbor_decode(b.data, b.len, &err);
+    lc_buf_free(&b);
+    assert_non_null(back);
+    return back;
+}
+
+static void test_values_round_trip(void **state)
+{
+    const char *docs[] = {
+        "{\"Namespace\":\"Test\",\"MetricData\":[{\"MetricName\":\"M\",\"Value\":1.5,\"Dimensions\":[{\"Name\":\"A\","
+        "\"Value\":\"b\"}]}]}",
+        "[0, 23, 24, 255, 256, 65535, 65536, 4294967295, 4294967296, -1, -24, -25, -257, -4294967297]",
+        "{\"t\":true,\"f\":false,\"n\":null,\"s\":\"\",\"u\":\"\\u00e9\\u4e2d\",\"r\":-0.25,\"big\":1e300}",
+        "{\"nested\":[[[{\"a\":[]}]],{}]}",
+    };
+    for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++) {
+        json_t *v = json_loads(docs[i], 0, NULL);
+        assert_non_null(v);
+        json_t *back = s_round_trip(v);
+        if (!json_equal(v, back))
+            fail_msg("round trip changed %s", docs[i]);
+        json_decref(v);
+        json_decref(back);
+    }
+}
+
+/* Known encodings from RFC 8949 appendix A. */
+static void test_encoding_matches_rfc_8949_examples(void **state)
+{
+    struct {
+        const char *json;
+        const char *hex;
+    } cases[] = {
+        {"0", "00"},          {"23", "17"},         {"24", "1818"},   {"1000", "1903e8"},
+        {"-1", "20"},         {"-1000", "3903e7"},  {"\"a\"", "6161"}, {"[1,2]", "820102"},
+        {"{\"a\":1}", "a1616101"}, {"true", "f5"},   {"null", "f6"},   {"1.5", "fb3ff8000000000000"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        json_t *v = json_loads(cases[i].json, JSON_DECODE_ANY, NULL);
+        struct lc_buf b;
+        lc_buf_init(&b, LC_BUF_UNLIMITED);
+        assert_int_equal(lc_watch_cbor_encode(v, &b), 0);
+        char hex[64] = "";
+        for (size_t k = 0; k < b.len && 2 * k + 2 < sizeof hex; k++)
+            snprintf(hex + 2 * k, 3, "%02x", (unsigned char)b.data[k]);
+        if (strcmp(hex, cases[i].hex))
+            fail_msg("%s encoded as %s, want %s", cases[i].json, hex, cases[i].hex);
+        lc_buf_free(&b);
+        json_decref(v);
+    }
+}
+
+static void test_timestamps_are_tag_1_and_decode_to_seconds(void **state)
+{
+    json_t *ts = lc_watch_cbor_ts(1795930260500LL);
+    struct lc_buf b;
+    lc_buf_init(&b, LC_BUF_UNLIMITED);
+    assert_int_equal(lc_watch_cbor_encode(ts, &b), 0);
+    assert_int_equal((unsigned char)b.data[0], 0xc1); /* tag 1 */
+    assert_int_equal((unsigned char)b.data[1], 0xfb); /* float64 */
+    json_t *back = lc_watch_cbor_decode(b.data, b.len, NULL);
+    assert_true(json_is_real(back));
+    assert_true(json_real_value(back) == 1795930260.5);
+    json_decref(back);
+    json_decref(ts);
+    lc_buf_free(&b);
+}
+
+/* What other encoders send: indefinite maps/arrays/strings, half and single floats, byte strings. */
+static void test_decodes_indefinite_lengths_and_small_floats(void **state)
+{
+    /* {_ "a": [_ 1, 2], "b": (_ "x", "y"), "h": 1.5 (half), "f": 100000.0 (single), "y": h'0102'} */
+    const unsigned char in[] = {0xbf, 0x61, 'a', 0x9f, 0x01, 0x02, 0xff, 0x61, 'b', 0x7f, 0x61, 'x', 0x61, 'y', 0xff,
+                                0x61, 'h', 0xf9, 0x3e, 0x00, 0x61, 'f', 0xfa, 0x47, 0xc3, 0x50, 0x00, 0x61, 'y',
+                                0x42, 0x01, 0x02, 0xff};
+    json_t *v = lc_watch_cbor_decode(in, sizeof in, NULL);
+    assert_non_null(v);
+    json_t *want = json_loads("{\"a\":[1,2],\"b\":\"xy\",\"h\":1.5,\"f\":100000.0,\"y\":\"AQI=\"}", 0, NULL);
+    assert_true(json_equal(v, want));
+    json_decref(v);
+    json_decref(want);
+}
+
+static void test_malformed_input_is_refused(void **state)
+{
+    const struct {
+        const unsigned char *p;
+        size_t n;
+    } bad[] = {
+        {(const unsigned char *)"\x82\x01", 2},        /* array of 2 with 1 item */
+        {(const unsigned char *)"\x63\x61\x62", 3},    /* text of 3 with 2 bytes */
+        {(const unsigned char *)"\xa1\x01\x02", 3},    /* map key not text */
+        {(const unsigned char *)"\x01\x02", 2},        /* trailing bytes */
+        {(const unsigned char *)"\x9f\x01", 2},        /* unterminated indefinite array */
+        {(const unsigned char *)"\x1c", 1},            /* reserved additional info */
+        {(const unsigned char *)"\x62\xc3\x28", 3},    /* text that is not UTF-8 */
+        {(const unsigned char *)"\x9b\xff\xff\xff\xff\xff\xff\xff\xff", 9}, /* absurd length */
+        {(const unsigned char *)"", 0},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        struct lc_error err = {0};
+        json_t *v = lc_watch_cbor_decode(bad[i].p, bad[i].n, &err);
+        if (v)
+            fail_msg("case %zu decoded", i);
+        assert_string_equal(err.aws_code, "SerializationException");
+    }
+}
+
+static void test_deep_nesting_is_bounded(void **state)
+{
+    unsigned char deep[200];
+    memset(deep, 0x81, sizeof deep); /* [[[[... */
+    deep[sizeof deep - 1] = 0x00;
+    assert_null(lc_watch_cbor_decode(deep, sizeof deep, NULL));
+}
+
+int main(int argc, char **argv)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_values_round_trip),
+        cmocka_unit_test(test_encoding_matches_rfc_8949_examples),
+        cmocka_unit_test(test_timestamps_are_tag_1_and_decode_to_seconds),
+        cmocka_unit_test(test_decodes_indefinite_lengths_and_small_floats),
+        cmocka_unit_test(test_malformed_input_is_refused),
+        cmocka_unit_test(test_deep_nesting_is_bounded),
+    };
+    if (argc > 1)
+        cmocka_set_test_filter(argv[1]);
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
