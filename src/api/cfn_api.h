@@ -11,6 +11,9 @@
 #include <stdint.h>
 
 #include "leastcloud/store.h"
+#include "leastcloud/store_stacks.h"
+
+struct lc_api_call;
 
 int lc__cfn_state_migrate(struct lc_store *store, struct lc_error *err);
 
@@ -47,5 +50,12 @@ int lc__cfn_changeset_list(struct lc_store *store, const char *stack_name,
 int lc__cfn_stack_meta_put(struct lc_store *store, const char *stack_id, const json_t *capabilities,
                            const json_t *tags, struct lc_error *err);
 void lc__cfn_stack_meta_get(struct lc_store *store, const char *stack_id, json_t **capabilities, json_t **tags);
+
+/* cfn_authz.c: authorizes, as the caller, the service action CloudFormation would make for each
+ * change (lc_deploy_changeset's list; body is the template, for names of resources to add), or for
+ * removing each resource of a stack (Retain ones skipped). AWS's AccessDenied on the first denial. */
+int lc__cfn_authorize_changes(struct lc_api_call *call, const char *body, const json_t *changes,
+                              struct lc_error *err);
+int lc__cfn_authorize_delete(struct lc_api_call *call, const char *stack_id, struct lc_error *err);
 
 #endif

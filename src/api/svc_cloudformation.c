@@ -8,6 +8,9 @@
  * before answering, so the first poll already sees the final state and waiters never sleep. A
  * deploy that fails and rolls back is still answered 200, as on AWS: the stack's status tells.
  *
+ * CloudFormation acts with the caller's permissions (cfn_authz.c): each resource change is
+ * authorized as the call CloudFormation would make for it, before anything is touched.
+ *
  * Lambda code: templates name S3 objects (CDK's asset bucket). leastcloud has no S3; the engine
  * finds the code in a cloud assembly folder, named by the stack tag `leastcloud:assets` or else
  * `<state>/assets`.
@@ -398,6 +401,18 @@ static int s_create_or_update(struct lc_api_call *call, bool create, struct lc_e
     char stack_id[LC_STACK_ID_MAX] = "";
     bool no_changes = false;
     if (!rc) {
+        /* The caller's own permissions for every resource, before anything is touched. */
+        char *assets = s_assets_dir(call, tags);
+        struct lc_deploy_options opt = {.stack_name = name, .template_body = body, .assets_dir = assets,
+                                        .parameters = params};
+        json_t *changes = NULL;
+        rc = lc_deploy_changeset(call->store, &opt, &changes, err);
+        lc_free(assets);
+        if (!rc)
+            rc = lc__cfn_authorize_changes(call, body, changes, err);
+        json_decref(changes);
+    }
+    if (!rc) {
         struct s_deploy d = {name, body, params, caps, tags};
         rc = s_run_deploy(call, &d, stack_id, &no_changes, err);
     }
@@ -433,6 +448,8 @@ static int s_delete_stack(struct lc_api_call *call, struct lc_error *err)
     int rc = s_authorize_stack(call, "cloudformation:DeleteStack", name, &st, &exists, err);
     if (rc || !exists)
         return rc; /* AWS: deleting a stack that does not exist succeeds */
+    if ((rc = lc__cfn_authorize_delete(call, st.stack_id, err)) != 0)
+        return rc;
     rc = lc_deploy_delete_stack(call->store, st.stack_id, NULL, err);
     if (rc == LC_ENOTFOUND)
         return 0;
@@ -944,6 +961,10 @@ static int s_execute_change_set(struct lc_api_call *call, struct lc_error *err)
         rc = lc_error_set(err, LC_ECONFLICT, 400, "InvalidChangeSetStatus",
                           "ChangeSet [%s] cannot be executed in its current status of [%s]", cs.id, cs.status);
     if (rc) {
+        lc__cfn_changeset_clear(&cs);
+        return rc;
+    }
+    if ((rc = lc__cfn_authorize_changes(call, cs.template_body, cs.changes, err)) != 0) {
         lc__cfn_changeset_clear(&cs);
         return rc;
     }

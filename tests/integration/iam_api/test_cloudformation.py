@@ -180,6 +180,31 @@ class CloudFormation(ServerTestCase):
         self.assertEqual(msg, denial("arn:aws:iam::%s:user/no-cfn" % ACCOUNT, "cloudformation:CreateStack",
                                      "arn:aws:cloudformation:%s:%s:stack/x/*" % (REGION, ACCOUNT)))
 
+    def test_cloudformation_acts_with_the_callers_permissions(self):
+        iam = self.srv.boto3("iam")
+        iam.create_user(UserName="cfn-ddb")
+        iam.put_user_policy(UserName="cfn-ddb", PolicyName="p", PolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["cloudformation:*", "dynamodb:CreateTable",
+                                                                                    "dynamodb:DescribeTable"],
+                                                    "Resource": "*"}]}))
+        cfn = self.srv.boto3("cloudformation", creds=iam.create_access_key(UserName="cfn-ddb")["AccessKey"])
+        user = "arn:aws:iam::%s:user/cfn-ddb" % ACCOUNT
+        # The seed creates IAM resources: refused before anything exists, with AWS's sentence.
+        status, code, msg = error(lambda: cfn.create_stack(StackName="seed-denied", TemplateBody=open(SEED).read(),
+                                                           Capabilities=["CAPABILITY_NAMED_IAM"]))
+        self.assertEqual((status, code), (403, "AccessDenied"))
+        self.assertRegex(msg, r"^User: %s is not authorized to perform: iam:Create(Role|User) on resource: "
+                              r"arn:aws:iam::%s:(role/\*|user/read-table-user) because no identity-based policy "
+                              r"allows the iam:Create(Role|User) action$" % (user, ACCOUNT))
+        self.assertEqual(error(lambda: cfn.describe_stacks(StackName="seed-denied"))[1], "ValidationError")
+        self.assertNotIn("dynamoTable", self.srv.boto3("dynamodb").list_tables()["TableNames"])
+        # What the policy allows deploys; deleting needs dynamodb:DeleteTable on the table.
+        cfn.create_stack(StackName="mine", TemplateBody=json.dumps(SMALL))
+        status, code, msg = error(lambda: cfn.delete_stack(StackName="mine"))
+        self.assertEqual((status, code, msg), (403, "AccessDenied", denial(user, "dynamodb:DeleteTable",
+                                                                            table_arn("small-a"))))
+        self.srv.boto3("cloudformation").delete_stack(StackName="mine")
+
 
 if __name__ == "__main__":
     unittest.main()
