@@ -4,6 +4,7 @@
  */
 #include "api/api_internal.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -17,6 +18,10 @@
 
 struct lc_api_pipeline {
     struct lc_store *store;
+    /* Held around every operation that may write, and by the trail writer: SQLite has one writer
+     * at a time anyway, and threads that queue here wake at once, where threads that meet
+     * SQLITE_BUSY sleep in the busy handler's back-off (the p99 of PutItem was over a second). */
+    pthread_mutex_t write_lock;
     struct lc_auth_key_cache *signing_keys;
     struct lc_api_policy_cache *policies;
     struct lc_api_trail *trail;
@@ -38,7 +43,8 @@ int lc__api_pipeline_new(struct lc_store *store, struct lc_api_pipeline **out, s
             return rc;
         }
     }
-    p->trail = lc__api_trail_start(store, err);
+    pthread_mutex_init(&p->write_lock, NULL);
+    p->trail = lc__api_trail_start(store, &p->write_lock, err);
     if (!p->trail) {
         lc__api_pipeline_free(p);
         return LC_EINTERNAL;
@@ -59,6 +65,7 @@ void lc__api_pipeline_free(struct lc_api_pipeline *p)
             lc_api_services[i - 1]->stop();
     lc_auth_key_cache_destroy(p->signing_keys);
     lc__api_policy_cache_free(p->policies);
+    pthread_mutex_destroy(&p->write_lock);
     lc_free(p);
 }
 
@@ -391,7 +398,12 @@ static int s_authorized_call(struct s_exchange *x, struct lc_api_response *resp,
         .resp = resp,
         .authz = authz,
     };
+    bool writes = svc->serialize_writes && !(x->route.op->flags & LC_API_OP_READ_ONLY);
+    if (writes)
+        pthread_mutex_lock(&x->p->write_lock);
     rc = x->route.op->fn(&call, err);
+    if (writes)
+        pthread_mutex_unlock(&x->p->write_lock);
     if (!rc && authz->n_checks == 0 && !(x->route.op->flags & LC_API_OP_NO_AUTHZ)) {
         /* A handler that acts without asking IAM is a bug; never let it look like success. */
         LC_LOGE("api", "%s:%s answered without an authorization check", svc->name, x->route.op->name);

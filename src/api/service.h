@@ -181,6 +181,11 @@ struct lc_api_service {
     const char *path_prefix;     /* REST: "/2015-03-31/" */
     size_t max_body;             /* bytes; larger bodies are answered with an error, 0 = 16 MiB */
     bool coral_ids;              /* DynamoDB style: 52-character request ids and x-amz-crc32 */
+    /* Operations not flagged LC_API_OP_READ_ONLY run one at a time in this process (with the trail
+     * writer), so that concurrent writers queue on a mutex instead of sleeping in SQLite's busy
+     * back-off. Only for services whose operations are short: never for one that waits on another
+     * request (Lambda's Invoke), which would deadlock. */
+    bool serialize_writes;
     const struct lc_api_operation *ops;
     size_t n_ops;
     /* REST only: picks the operation from method + path and fills req->path_params; NULL if none. */

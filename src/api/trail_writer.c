@@ -16,6 +16,7 @@
 
 struct lc_api_trail {
     struct lc_store *store;
+    pthread_mutex_t *write_lock;
     pthread_t thread;
     pthread_mutex_t lock;
     pthread_cond_t wake;
@@ -62,11 +63,15 @@ static void s_write(struct lc_api_trail *t, struct lc_store_trail_event *batch, 
     /* SQLITE_BUSY past the store's busy timeout is the only expected failure: retry a few times
      * rather than lose rows. */
     int rc = 0;
+    if (t->write_lock)
+        pthread_mutex_lock(t->write_lock);
     for (int attempt = 0; attempt < 5; attempt++) {
         rc = lc_store_trail_append(t->store, batch, n, &err);
         if (rc != LC_ECONFLICT)
             break;
     }
+    if (t->write_lock)
+        pthread_mutex_unlock(t->write_lock);
     if (rc)
         LC_LOGE("api", "lost %zu trail rows: %s", n, err.message);
     for (size_t i = 0; i < n; i++)
@@ -106,10 +111,12 @@ static void *s_run(void *arg)
     return NULL;
 }
 
-struct lc_api_trail *lc__api_trail_start(struct lc_store *store, struct lc_error *err)
+struct lc_api_trail *lc__api_trail_start(struct lc_store *store, pthread_mutex_t *write_lock,
+                                         struct lc_error *err)
 {
     struct lc_api_trail *t = lc_calloc(1, sizeof *t);
     t->store = store;
+    t->write_lock = write_lock;
     pthread_mutex_init(&t->lock, NULL);
     pthread_cond_init(&t->wake, NULL);
     if (pthread_create(&t->thread, NULL, s_run, t) != 0) {
