@@ -49,9 +49,11 @@ class AwsCli(ServerTestCase):
                     "--key-schema", "AttributeName=p,KeyType=HASH", "AttributeName=s,KeyType=RANGE")
                 assert aws(srv, cli, "dynamodb", "describe-table", "--table-name", t)["Table"]["TableName"] == t
                 assert t in aws(srv, cli, "dynamodb", "list-tables")["TableNames"]
-                for i in range(5):
-                    aws(srv, cli, "dynamodb", "put-item", "--table-name", t, "--item",
-                        json.dumps({"p": {"S": "a"}, "s": {"N": str(i)}, "v": {"S": "v%d" % i}}))
+                aws(srv, cli, "dynamodb", "put-item", "--table-name", t, "--item",
+                    json.dumps({"p": {"S": "a"}, "s": {"N": "0"}, "v": {"S": "v0"}}))
+                aws(srv, cli, "dynamodb", "batch-write-item", "--request-items", json.dumps(
+                    {t: [{"PutRequest": {"Item": {"p": {"S": "a"}, "s": {"N": str(i)}, "v": {"S": "v%d" % i}}}}
+                         for i in range(1, 5)]}))
                 got = aws(srv, cli, "dynamodb", "get-item", "--table-name", t, "--consistent-read", "--key",
                           json.dumps({"p": {"S": "a"}, "s": {"N": "3"}}))
                 assert got["Item"]["v"] == {"S": "v3"}
