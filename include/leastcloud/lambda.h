@@ -36,6 +36,8 @@ struct lc_lambda_options {
     const char *node_path;     /* NODE_PATH for Node functions (the @aws-sdk v3 modules); NULL = default
                                 * ($LEASTCLOUD_NODE_PATH, else the source tree's node_modules) */
     const char *log_dir;       /* NULL = <state>/logs/lambda */
+    int64_t idle_ms;           /* a warm process idle this long is stopped at the next invocation of
+                                * any function; 0 = $LEASTCLOUD_LAMBDA_IDLE_MS, else 15 minutes */
 };
 
 /* Creates a supervisor over `store` (borrowed). opts may be NULL. Caller frees with

@@ -125,7 +125,10 @@ static int s_authorized_function(struct lc_api_call *call, const char *action, s
 static void s_endpoint(const struct lc_api_request *req, char *out, size_t size)
 {
     struct lc_cur host = lc_api_header(req, "host");
-    if (host.ptr && host.len < size - 8)
+    /* "localhost" may resolve to ::1 inside the function while the server listens on IPv4 only. */
+    if (host.ptr && lc_cur_starts_with(host, "localhost"))
+        snprintf(out, size, "http://127.0.0.1%.*s", (int)(host.len - 9), host.ptr + 9);
+    else if (host.ptr && host.len < size - 8)
         snprintf(out, size, "http://%.*s", (int)host.len, host.ptr);
     else
         snprintf(out, size, "http://127.0.0.1:4566");

@@ -103,6 +103,7 @@ struct lc__instance {
     bool busy;
     bool dead;
     bool used;                  /* served at least one invocation */
+    int64_t idle_since_ms;      /* when it last finished an invocation */
     struct lc__invocation *inv;
     struct lc_buf output;       /* what the process printed since the last invocation ended */
     struct lc_buf init_error;   /* body of POST /init/error, if any */

@@ -35,6 +35,7 @@
 
 #define SESSION_DURATION_S 43200   /* Lambda refreshes its credentials; a 12-hour session outlives a warm process */
 #define WAIT_SLICE_MS 20
+#define DEFAULT_IDLE_MS (15 * 60 * 1000)  /* Lambda keeps an idle environment for minutes, not hours */
 #define INIT_LIMIT_MS 10000          /* AWS: lambda-init-limit, the Init phase may take 10 seconds */
 #define MAX_RESPONSE 6291556         /* AWS: lambda-response-limit, bytes of a synchronous response */
 
@@ -43,6 +44,7 @@ struct lc_lambda_supervisor {
     char *runtime_dir;
     char *node_path;
     char *log_dir;
+    int64_t idle_ms;
     pthread_mutex_t mu;
     pthread_cond_t cond;
     struct lc__instance *instances;
@@ -75,6 +77,13 @@ int lc_lambda_supervisor_new(struct lc_store *store, const struct lc_lambda_opti
     s->runtime_dir = s_option(opts->runtime_dir, "LEASTCLOUD_LAMBDA_RUNTIME_DIR", LC_LAMBDA_DEFAULT_RUNTIME_DIR);
     s->node_path = s_option(opts->node_path, "LEASTCLOUD_NODE_PATH", LC_LAMBDA_DEFAULT_NODE_PATH);
     s->log_dir = opts->log_dir ? lc_strdup(opts->log_dir) : lc_asprintf("%s/logs/lambda", lc_store_dir(store));
+    s->idle_ms = opts->idle_ms;
+    int64_t env_idle;
+    const char *idle = getenv("LEASTCLOUD_LAMBDA_IDLE_MS");
+    if (!s->idle_ms && idle && lc_parse_i64(idle, &env_idle) == 0 && env_idle > 0)
+        s->idle_ms = env_idle;
+    if (!s->idle_ms)
+        s->idle_ms = DEFAULT_IDLE_MS;
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->cond, NULL);
     (void)err;
@@ -178,15 +187,24 @@ static void s_unlink(struct lc_lambda_supervisor *s, struct lc__instance *in)
 static struct lc__instance *s_take_warm(struct lc_lambda_supervisor *s, const struct lc_lambda_function *fn,
                                         struct lc__instance **garbage)
 {
+    int64_t now = lc_clock_now_ms();
     for (struct lc__instance *in = s->instances, *next; in; in = next) {
         next = in->next;
-        if (in->busy || strcmp(in->function, fn->name))
+        if (in->busy)
             continue;
+        if (strcmp(in->function, fn->name)) {
+            if (in->idle_since_ms && now - in->idle_since_ms >= s->idle_ms) {
+                s_unlink(s, in);
+                in->next = *garbage;
+                *garbage = in;
+            }
+            continue;
+        }
         int status;
         bool gone = in->dead || in->init_error.len || (in->pid > 0 && waitpid(in->pid, &status, WNOHANG) == in->pid);
         if (gone && in->pid > 0 && !in->dead)
             in->pid = 0;
-        if (gone || !s_same_code(in, fn)) {
+        if (gone || !s_same_code(in, fn) || (in->idle_since_ms && now - in->idle_since_ms >= s->idle_ms)) {
             s_unlink(s, in);
             in->next = *garbage;
             *garbage = in;
@@ -517,6 +535,7 @@ int lc_lambda_invoke(struct lc_lambda_supervisor *s, const struct lc_lambda_func
     lc_buf_reset(&in->output);
     in->used = true;
     in->busy = false;
+    in->idle_since_ms = lc_clock_now_ms();
     pthread_mutex_unlock(&s->mu);
     s_append_log(s, fn->name, out->log);
     out->function_error = inv.error;

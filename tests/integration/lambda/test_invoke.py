@@ -92,6 +92,16 @@ class InvokeTest(unittest.TestCase):
         assert env["GREETING"] == "hi"
         assert env["NODE_PATH"].endswith("node_modules")
 
+    def test_localhost_endpoint_reaches_the_function_as_ipv4(self):
+        cloud = self.cloud
+        cloud.put_function("envfn-localhost", "nodejs20.x", "index.env", fn_dir("node_fail"))
+        import boto3
+        creds = cloud.srv.root_credentials()
+        client = boto3.client("lambda", endpoint_url="http://localhost:%d" % cloud.srv.port, region_name=REGION,
+                              aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"])
+        env = json.loads(client.invoke(FunctionName="envfn-localhost")["Payload"].read())
+        self.assertEqual(env["AWS_ENDPOINT_URL"], "http://127.0.0.1:%d" % cloud.srv.port)
+
     def test_callback_style_handler_gets_its_context(self):
         cloud = self.cloud
         cloud.put_function("cb", "nodejs16.x", "index.callback", fn_dir("node_fail"))

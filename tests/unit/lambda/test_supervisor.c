@@ -251,6 +251,31 @@ static void test_response_over_6_mb_is_a_function_error(void **state)
     lc_lambda_result_clean_up(&r);
 }
 
+static void test_idle_process_is_stopped_after_the_idle_time(void **state)
+{
+    (void)state;
+    lc_lambda_supervisor_destroy(S);
+    struct lc_lambda_options opts = {.idle_ms = 200};
+    struct lc_error err;
+    assert_int_equal(lc_lambda_supervisor_new(F.store, &opts, &S, &err), 0);
+    struct lc_lambda_function a = fixture_function(&F, "a", 5), b = fixture_function(&F, "b", 5);
+    struct lc_lambda_result r1, r2, r3;
+    json_t *first = s_invoke(&a, "{}", &r1);
+    int pid = (int)json_integer_value(json_object_get(first, "pid"));
+    json_t *again = s_invoke(&a, "{}", &r2); /* within the idle time: reused */
+    assert_int_equal(json_integer_value(json_object_get(again, "pid")), pid);
+    usleep(300000);
+    json_t *other = s_invoke(&b, "{}", &r3); /* any invocation collects idle processes */
+    assert_false(s_alive(pid));
+    assert_int_equal(lc_lambda_supervisor_processes(S), 1);
+    json_decref(first);
+    json_decref(again);
+    json_decref(other);
+    lc_lambda_result_clean_up(&r1);
+    lc_lambda_result_clean_up(&r2);
+    lc_lambda_result_clean_up(&r3);
+}
+
 struct s_concurrent {
     const struct lc_lambda_function *fn;
     int pid;
@@ -334,6 +359,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_unknown_runtime_is_refused, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_role_that_does_not_exist_cannot_be_assumed, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_response_over_6_mb_is_a_function_error, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_idle_process_is_stopped_after_the_idle_time, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_invocations_run_in_their_own_processes, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_destroy_stops_every_process, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_event_invocation_runs_in_the_background, s_setup, s_teardown),
