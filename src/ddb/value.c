@@ -194,7 +194,7 @@ static int s_check_member(const char *type, const json_t *m, json_t **canon, siz
 {
     int rc;
     size_t blen = 0;
-    bool flag;
+    bool flag = false;
     if (strcmp(type, "S") == 0) {
         if ((rc = s_need_string(m, err)))
             return rc;

@@ -149,7 +149,7 @@ const char *lc_store_region(const struct lc_store *store) { return store->region
 int lc_store_sql_error(struct lc_store *store, const char *what, struct lc_error *err)
 {
     sqlite3 *db = lc_store_db(store);
-    int rc = sqlite3_errcode(db);
+    int rc = sqlite3_errcode(db) & 0xff; /* extended result codes are on */
     int code = LC_EINTERNAL;
     if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
         code = LC_ECONFLICT;

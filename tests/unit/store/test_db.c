@@ -103,7 +103,16 @@ static void test_nested_transaction_joins_the_outer_one(void **state)
     assert_string_equal(err.aws_code, "NoSuchEntity");
 }
 
+static void test_constraint_violation_is_reported_as_exists(void **state)
+{
+    struct fixture *f = *state;
+    struct lc_error err;
+    assert_int_equal(lc_store_exec(f->store, "CREATE TABLE u(x PRIMARY KEY); INSERT INTO u VALUES(1);", &err), 0);
+    assert_int_equal(lc_store_exec(f->store, "INSERT INTO u VALUES(1);", &err), LC_EEXISTS);
+}
+
 static const struct CMUnitTest tests[] = {
+    FIXTURE_TEST(test_constraint_violation_is_reported_as_exists),
     FIXTURE_TEST(test_first_open_writes_root_credentials_file_with_mode_0600),
     FIXTURE_TEST(test_reopen_keeps_the_same_root_key),
     FIXTURE_TEST(test_migration_refuses_state_from_a_newer_build),
