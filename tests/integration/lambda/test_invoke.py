@@ -285,6 +285,16 @@ class InvokeTest(unittest.TestCase):
             time.sleep(0.2)
             with self.assertRaises(ProcessLookupError):
                 os.kill(pid, 0)
+            # The trail has the Invoke by root and the function's own Scan by its role session.
+            rows = c.srv.trail()
+            invokes = [r for r in rows if r["service"] == "lambda" and r["operation"] == "Invoke"]
+            self.assertEqual(len(invokes), 1)
+            self.assertEqual(invokes[0]["action"], "lambda:InvokeFunction")
+            self.assertIn(function_arn("stopme"), invokes[0]["resources"])
+            scans = [r for r in rows if r["service"] == "dynamodb" and r["operation"] == "Scan"]
+            self.assertEqual(len(scans), 1)
+            self.assertEqual(scans[0]["principal_arn"], session_arn(c, "stopme"))
+            self.assertEqual(scans[0]["decision"], "Allowed")
         finally:
             c.close()
 
