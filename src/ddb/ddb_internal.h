@@ -130,6 +130,9 @@ struct ddb_table {
  * ResourceNotFoundException) when absent. */
 const struct ddb_table *ddb_table_get(struct lc_ddb *ddb, const char *name, struct lc_error *err);
 const struct ddb_index *ddb_table_index(const struct ddb_table *t, const char *name);
+/* The cached table without touching the database (NULL when not cached), and the generation the
+ * cache is stamped with: the caller must check it against the database's before trusting it. */
+const struct ddb_table *ddb_table_peek(struct lc_ddb *ddb, const char *name, int64_t *generation);
 /* Parses a stored description into a new table (caller frees with ddb_table_free). */
 struct ddb_table *ddb_table_from_description(const char *name, int64_t id, const json_t *meta);
 void ddb_table_free(struct ddb_table *t);
@@ -311,11 +314,19 @@ int ddb_key_condition(const struct ddb_node *root, const struct ddb_key_attr *ha
  * missing or of the wrong type. */
 int ddb_item_key(const json_t *item, const struct ddb_key_attr *hash, const struct ddb_key_attr *range,
                  struct lc_buf *pk, struct lc_buf *sk);
-/* Validates a Key parameter against the table's schema with AWS's messages; canonical copy out. */
+/* Validates a Key parameter against the table's schema with AWS's messages; canonical copy out.
+ * canon NULL: the values were already checked (ddb_item_check) and no copy is made. */
 int ddb_check_key(const struct ddb_table *t, const json_t *key, json_t **canon, struct lc_error *err);
 /* Validates an Item against the schema (key present, types, index key types, key sizes). */
 int ddb_check_item_schema(const struct ddb_table *t, const json_t *item, struct lc_error *err);
 
+/*
+ * Reads one item (its stored text appended to `text`, or parsed into *item when text is NULL) and
+ * the store's current "ddb" generation in one autocommit statement, so that a cached table can be
+ * used and validated with a single lock cycle. *size is 0 when the item is absent.
+ */
+int ddb_store_get_gen(struct lc_ddb *ddb, const struct ddb_table *t, const struct lc_buf *pk, const struct lc_buf *sk,
+                      int64_t *generation, struct lc_buf *text, json_t **item, size_t *size, struct lc_error *err);
 /* Reads one item's stored text by encoded key and appends it to out; *found tells whether it exists. */
 int ddb_store_get_text(struct lc_ddb *ddb, const struct ddb_table *t, const struct lc_buf *pk,
                        const struct lc_buf *sk, struct lc_buf *out, bool *found, size_t *size, struct lc_error *err);

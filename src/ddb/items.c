@@ -73,11 +73,15 @@ static bool s_empty_key(const json_t *v, char type)
 
 int ddb_check_key(const struct ddb_table *t, const json_t *key, json_t **canon, struct lc_error *err)
 {
-    *canon = NULL;
     json_t *c;
-    int rc = ddb_item_check(key, &c, NULL, err);
-    if (rc)
-        return rc;
+    int rc;
+    if (canon) {
+        *canon = NULL;
+        if ((rc = ddb_item_check(key, &c, NULL, err)))
+            return rc;
+    } else {
+        c = json_incref((json_t *)key); /* values already checked by the caller */
+    }
     const struct ddb_key_attr *parts[2] = {&t->hash, &t->range};
     size_t want = t->range.type ? 2 : 1;
     if (json_object_size(c) != want) {
@@ -101,7 +105,10 @@ int ddb_check_key(const struct ddb_table *t, const json_t *key, json_t **canon, 
             return rc;
         }
     }
-    *canon = c;
+    if (canon)
+        *canon = c;
+    else
+        json_decref(c);
     return 0;
 }
 
@@ -178,6 +185,42 @@ int ddb_store_get(struct lc_ddb *ddb, const struct ddb_table *t, const struct lc
         rc = *item ? 0 : LC_EINTERNAL;
     } else if (rc == SQLITE_DONE) {
         rc = 0;
+    } else {
+        rc = lc_store_sql_error(ddb->store, "reading an item", err);
+    }
+    lc_store_stmt_done(st);
+    return rc;
+}
+
+/* The item and the current "ddb" generation in one statement: one lock cycle for a GetItem. */
+static const char *const SQL_GET_GEN =
+    "SELECT (SELECT value FROM generation WHERE name='ddb'), i.item, i.size FROM (SELECT 1)"
+    " LEFT JOIN ddb_item i ON i.tid=?1 AND i.pk=?2 AND i.sk=?3";
+
+int ddb_store_get_gen(struct lc_ddb *ddb, const struct ddb_table *t, const struct lc_buf *pk, const struct lc_buf *sk,
+                      int64_t *generation, struct lc_buf *text, json_t **item, size_t *size, struct lc_error *err)
+{
+    if (item)
+        *item = NULL;
+    *size = 0;
+    sqlite3_stmt *st = lc_store_stmt(ddb->store, SQL_GET_GEN, err);
+    if (!st)
+        return LC_EINTERNAL;
+    sqlite3_bind_int64(st, 1, t->id);
+    s_bind_key(st, 2, pk, sk);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        rc = 0;
+        *generation = sqlite3_column_int64(st, 0);
+        if (sqlite3_column_type(st, 1) != SQLITE_NULL) {
+            *size = (size_t)sqlite3_column_int64(st, 2);
+            const void *data = sqlite3_column_blob(st, 1);
+            size_t len = (size_t)sqlite3_column_bytes(st, 1);
+            if (text)
+                rc = lc_buf_append(text, data, len) ? LC_ENOMEM : 0;
+            else if (!(*item = s_parse_item(data, len, err)))
+                rc = LC_EINTERNAL;
+        }
     } else {
         rc = lc_store_sql_error(ddb->store, "reading an item", err);
     }

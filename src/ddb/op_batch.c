@@ -41,27 +41,32 @@ static int s_request_items(const json_t *req, const json_t **out, struct lc_erro
     return 0;
 }
 
-/* Encoded "pk/sk" of a key, to find duplicates within one table's list. */
+/* Encoded "pk/sk" of a key as hex (binary keys may hold NULs; jansson object keys are C strings),
+ * to find duplicates within one table's list. Caller frees with lc_free. */
 static char *s_key_id(const struct ddb_table *t, const json_t *key)
 {
+    static const char hex[] = "0123456789abcdef";
     struct lc_buf pk, sk;
     lc_buf_init(&pk, LC_BUF_UNLIMITED);
     lc_buf_init(&sk, LC_BUF_UNLIMITED);
     ddb_item_key(key, &t->hash, &t->range, &pk, &sk);
-    struct lc_buf id;
-    lc_buf_init(&id, LC_BUF_UNLIMITED);
-    lc_buf_appendf(&id, "%zu:", pk.len);
-    lc_buf_append(&id, pk.data ? pk.data : "", pk.len);
-    lc_buf_append(&id, sk.data ? sk.data : "", sk.len);
+    /* The length of pk first, so that pk/sk boundaries cannot be confused. */
+    char *id = lc_malloc(8 + 2 * (pk.len + sk.len) + 1);
+    size_t n = 0;
+    for (int shift = 28; shift >= 0; shift -= 4)
+        id[n++] = hex[(pk.len >> shift) & 15];
+    const struct lc_buf *parts[2] = {&pk, &sk};
+    for (size_t p = 0; p < 2; p++) {
+        for (size_t i = 0; i < parts[p]->len; i++) {
+            unsigned char c = (unsigned char)parts[p]->data[i];
+            id[n++] = hex[c >> 4];
+            id[n++] = hex[c & 15];
+        }
+    }
+    id[n] = '\0';
     lc_buf_free(&pk);
     lc_buf_free(&sk);
-    /* Binary keys may hold NULs: hex keeps the id a C string for jansson object keys. */
-    struct lc_buf hex;
-    lc_buf_init(&hex, LC_BUF_UNLIMITED);
-    for (size_t i = 0; i < id.len; i++)
-        lc_buf_appendf(&hex, "%02x", (unsigned char)id.data[i]);
-    lc_buf_free(&id);
-    return lc_buf_detach(&hex, NULL);
+    return id;
 }
 
 int lc_ddb_batch_get_item(struct lc_ddb *ddb, const json_t *request, json_t **response, struct lc_error *err)

@@ -145,34 +145,60 @@ int ddb_get_item(struct lc_ddb *ddb, const json_t *request, json_t **response, s
         return rc;
     struct ddb_exprs x;
     json_t *key = NULL, *item = NULL;
-    bool found = false;
     size_t size = 0;
     struct lc_buf pk, sk;
     lc_buf_init(&pk, LC_BUF_UNLIMITED);
     lc_buf_init(&sk, LC_BUF_UNLIMITED);
     if ((rc = ddb_exprs_parse(request, DDB_X_PROJECTION | DDB_X_ATTRS_TO_GET, &x, err)))
         goto done;
-    struct ddb_tx tx;
-    if ((rc = ddb_tx_read(ddb, &tx, err)))
-        goto done;
-    const struct ddb_table *t = ddb_table_get(ddb, c.table, err);
-    if (!t)
-        rc = err ? err->code : LC_ENOTFOUND;
-    if (!rc)
-        rc = ddb_check_key(t, raw, &key, err);
-    if (!rc) {
-        ddb_item_key(key, &t->hash, &t->range, &pk, &sk);
-        if (sink && sink->text && !x.projection) {
-            rc = ddb_store_get_text(ddb, t, &pk, &sk, &sink->items, &found, &size, err);
-            sink->member = "Item";
-            sink->n_items = found;
-        } else {
-            rc = ddb_store_get(ddb, t, &pk, &sk, &item, &size, err);
+    bool want_text = sink && sink->text && !x.projection;
+    if (sink)
+        sink->member = "Item";
+    /* Fast path: a cached table, validated by the generation read with the item itself. */
+    int64_t cached_gen, gen = -1;
+    const struct ddb_table *t = ddb_table_peek(ddb, c.table, &cached_gen);
+    if (t && ddb_check_key(t, raw, NULL, NULL) == 0) {
+        ddb_item_key(raw, &t->hash, &t->range, &pk, &sk);
+        rc = ddb_store_get_gen(ddb, t, &pk, &sk, &gen, want_text ? &sink->items : NULL, want_text ? NULL : &item, &size, err);
+        if (rc)
+            goto done;
+        if (gen != cached_gen) {
+            /* The tables changed since the cache was filled: drop what was read, go the safe way. */
+            json_decref(item);
+            item = NULL;
+            if (want_text)
+                lc_buf_reset(&sink->items);
+            lc_buf_reset(&pk);
+            lc_buf_reset(&sk);
+            size = 0;
+            t = NULL;
         }
+    } else {
+        t = NULL;
     }
-    rc = ddb_tx_end(ddb, &tx, rc, err);
-    if (rc)
-        goto done;
+    if (!t) {
+        struct ddb_tx tx;
+        if ((rc = ddb_tx_read(ddb, &tx, err)))
+            goto done;
+        t = ddb_table_get(ddb, c.table, err);
+        if (!t)
+            rc = err ? err->code : LC_ENOTFOUND;
+        if (!rc)
+            rc = ddb_check_key(t, raw, &key, err);
+        if (!rc) {
+            ddb_item_key(key, &t->hash, &t->range, &pk, &sk);
+            bool found = false;
+            if (want_text)
+                rc = ddb_store_get_text(ddb, t, &pk, &sk, &sink->items, &found, &size, err);
+            else
+                rc = ddb_store_get(ddb, t, &pk, &sk, &item, &size, err);
+        }
+        rc = ddb_tx_end(ddb, &tx, rc, err);
+        if (rc)
+            goto done;
+    }
+    if (want_text)
+        sink->n_items = sink->items.len > 0;
     double units = ddb_read_units(size ? size : 1, consistent);
     ddb_account(ddb, t->name, units, 0, false);
     json_t *out = json_object();

@@ -174,11 +174,21 @@ static struct ddb_table *s_cached(struct lc_ddb *ddb, const char *name)
     return NULL;
 }
 
+const struct ddb_table *ddb_table_peek(struct lc_ddb *ddb, const char *name, int64_t *generation)
+{
+    pthread_mutex_lock(&ddb->lock);
+    struct ddb_table *t = ddb->generation >= 0 ? s_cached(ddb, name) : NULL;
+    *generation = ddb->generation;
+    pthread_mutex_unlock(&ddb->lock);
+    return t;
+}
+
 const struct ddb_table *ddb_table_get(struct lc_ddb *ddb, const char *name, struct lc_error *err)
 {
     int64_t gen = s_generation(ddb);
     pthread_mutex_lock(&ddb->lock);
-    if (gen != ddb->generation) {
+    /* Generations only grow: a thread that read an older value must not roll the cache back. */
+    if (gen > ddb->generation) {
         s_retire_all(ddb);
         ddb->generation = gen;
     }
