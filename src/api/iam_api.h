@@ -146,12 +146,12 @@ int lc__iam_usage(struct lc_store *store, const char *arn, struct lc__iam_usage 
 /*
  * Compiles the policies that apply to `principal_arn` (identity + boundary), plus session_key's
  * session policy when given, plus `extra` identity documents and an optional resource-based
- * document (e.g. a trust policy). When identity_allow_all, an allow-everything identity policy
+ * document (e.g. a trust policy) labelled resource_label in decisions. When identity_allow_all, an allow-everything identity policy
  * stands in for root. Caller frees *out with lc_iam_policy_set_free.
  */
 int lc__iam_build_set(struct lc_store *store, const char *principal_arn, const char *session_key,
                       bool identity_allow_all, const char *const *extra, size_t n_extra,
-                      const char *resource_doc, enum lc_iam_policy_kind resource_kind,
+                      const char *resource_doc, enum lc_iam_policy_kind resource_kind, const char *resource_label,
                       struct lc_iam_policy_set **out, struct lc_error *err);
 /* Records a decision made outside lc_api_authorize in the call's checks (so the trail shows it). */
 void lc__iam_record_check(struct lc_api_call *call, const char *action, const char *resource,

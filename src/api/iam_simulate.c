@@ -29,7 +29,7 @@ static int s_add(struct lc_iam_policy_set *set, enum lc_iam_layer layer, const c
 
 int lc__iam_build_set(struct lc_store *store, const char *principal_arn, const char *session_key,
                       bool identity_allow_all, const char *const *extra, size_t n_extra,
-                      const char *resource_doc, enum lc_iam_policy_kind resource_kind,
+                      const char *resource_doc, enum lc_iam_policy_kind resource_kind, const char *resource_label,
                       struct lc_iam_policy_set **out, struct lc_error *err)
 {
     struct lc_iam_policy_set *set = lc_iam_policy_set_new();
@@ -58,7 +58,8 @@ int lc__iam_build_set(struct lc_store *store, const char *principal_arn, const c
         rc = s_add(set, LC_IAM_LAYER_IDENTITY, label, extra[i], LC_IAM_POLICY_IDENTITY, err);
     }
     if (!rc && resource_doc)
-        rc = s_add(set, LC_IAM_LAYER_RESOURCE, "resource policy", resource_doc, resource_kind, err);
+        rc = s_add(set, LC_IAM_LAYER_RESOURCE, resource_label ? resource_label : "ResourcePolicy", resource_doc,
+                   resource_kind, err);
     if (!rc)
         rc = lc_iam_policy_set_compile(set);
     if (rc) {
@@ -191,7 +192,7 @@ int lc__iam_op_simulate_principal_policy(struct lc_api_call *call, struct lc_err
     size_t n_extra = lc__iam_param_list(call, "PolicyInputList", extra, MAX_SIM_ITEMS);
     struct lc_iam_policy_set *set;
     if ((rc = lc__iam_build_set(call->store, p.arn, NULL, p.type == LC_PRINCIPAL_ROOT, extra, n_extra, NULL,
-                                LC_IAM_POLICY_RESOURCE, &set, err)) != 0)
+                                LC_IAM_POLICY_RESOURCE, NULL, &set, err)) != 0)
         return rc;
     rc = s_simulate(call, set, p.arn, err);
     lc_iam_policy_set_free(set);
@@ -209,8 +210,8 @@ int lc__iam_op_simulate_custom_policy(struct lc_api_call *call, struct lc_error 
         return rc;
     const char *resource_doc = lc_api_param(call->req, "ResourcePolicy");
     struct lc_iam_policy_set *set;
-    if ((rc = lc__iam_build_set(call->store, NULL, NULL, false, docs, n, resource_doc, LC_IAM_POLICY_RESOURCE, &set,
-                                err)) != 0)
+    if ((rc = lc__iam_build_set(call->store, NULL, NULL, false, docs, n, resource_doc, LC_IAM_POLICY_RESOURCE,
+                                "ResourcePolicy", &set, err)) != 0)
         return rc;
     char principal[LC_ARN_MAX];
     snprintf(principal, sizeof principal, "arn:aws:iam::%s:user/simulated", call->caller->account);

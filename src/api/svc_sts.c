@@ -73,8 +73,10 @@ static int s_trust_check(struct lc_api_call *call, const char *role_arn, const c
 {
     const struct lc_api_caller *c = call->caller;
     struct lc_iam_policy_set *set;
+    char label[LC_ARN_MAX + 16];
+    snprintf(label, sizeof label, "%s/trust", role_arn);
     int rc = lc__iam_build_set(call->store, c->principal_arn, c->session ? c->key_id : NULL,
-                               c->type == LC_IAM_PRINCIPAL_ROOT, NULL, 0, trust, LC_IAM_POLICY_TRUST, &set, err);
+                               c->type == LC_IAM_PRINCIPAL_ROOT, NULL, 0, trust, LC_IAM_POLICY_TRUST, label, &set, err);
     if (rc)
         return rc == LC_EINVAL ? lc_error_set(err, LC_EINTERNAL, 500, "InternalFailure",
                                               "the stored policies of %s or %s do not parse: %s", c->arn, role_arn,

@@ -7,6 +7,7 @@ from iamhelp import STS_NS, aws, allow, cli_error, error, error_xml, raw_query, 
 from lcserver import ACCOUNT, ServerTestCase
 
 ROOT_ARN = "arn:aws:iam::%s:root" % ACCOUNT
+A_ROLE = "arn:aws:iam::%s:role/" % ACCOUNT
 
 
 class Sts(ServerTestCase):
@@ -104,6 +105,30 @@ class Sts(ServerTestCase):
         status, code, msg = error(lambda: self.assume(self.dev, self.role["Arn"], DurationSeconds=7200))
         assert (code, msg) == ("ValidationError",
                                "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
+
+    def test_assume_role_decisions_are_in_the_trail(self):
+        iam = self.iam
+        iam.create_role(RoleName="trailed", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Sid": "Dev", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::%s:user/dev" % ACCOUNT},
+             "Action": "sts:AssumeRole"}]}))
+        arn = A_ROLE + "trailed"
+        self.assume(self.dev, arn, "traced")
+        iam.create_user(UserName="nobody-trailed")
+        other = iam.create_access_key(UserName="nobody-trailed")["AccessKey"]
+        error(lambda: self.assume(other, arn, "refused"))
+        import time
+        deadline = time.time() + 5
+        while time.time() < deadline:
+            rows = [r for r in self.srv.trail() if r["operation"] == "AssumeRole" and r["resources"] == json.dumps([arn])]
+            if len(rows) == 2:
+                break
+            time.sleep(0.1)
+        ok, refused = rows
+        self.assertEqual((ok["action"], ok["decision"], ok["policy"], ok["statement"], ok["sid"], ok["http_status"]),
+                         ("sts:AssumeRole", "Allowed", arn + "/trust", 0, "Dev", 200))
+        self.assertEqual(ok["principal_arn"], "arn:aws:iam::%s:user/dev" % ACCOUNT)
+        self.assertEqual((refused["decision"], refused["error_code"], refused["http_status"]),
+                         ("ImplicitlyDenied", "AccessDenied", 403))
 
     def test_get_session_token(self):
         sts = self.srv.boto3("sts", creds=self.dev)
