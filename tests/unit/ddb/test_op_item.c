@@ -207,6 +207,67 @@ static void test_consumed_hook_sees_every_read(void **state)
     lc_ddb_set_consumed_hook(f->ddb, NULL, NULL);
 }
 
+static void test_get_item_sees_a_table_recreated_by_another_handle(void **state)
+{
+    struct fx *f = *state;
+    fx_simple_table(f, "tbl");
+    json_decref(fx_ok(f, "PutItem", "{'TableName':'tbl','Item':{'pk':{'S':'a'},'sk':{'N':'1'}}}"));
+    json_decref(fx_ok(f, "GetItem", "{'TableName':'tbl','Key':{'pk':{'S':'a'},'sk':{'N':'1'}}}")); /* cached now */
+    struct lc_ddb *other;
+    assert_int_equal(lc_ddb_open(f->store, &other, NULL), 0);
+    json_t *req = fx_json("{'TableName':'tbl'}"), *resp;
+    assert_int_equal(lc_ddb_delete_table(other, req, &resp, NULL), 0);
+    json_decref(resp);
+    json_decref(req);
+    req = fx_json("{'TableName':'tbl','AttributeDefinitions':[{'AttributeName':'id','AttributeType':'S'}],"
+                  "'KeySchema':[{'AttributeName':'id','KeyType':'HASH'}],'BillingMode':'PAY_PER_REQUEST'}");
+    assert_int_equal(lc_ddb_create_table(other, req, &resp, NULL), 0);
+    json_decref(resp);
+    json_decref(req);
+    req = fx_json("{'TableName':'tbl','Item':{'id':{'S':'x'},'v':{'N':'7'}}}");
+    assert_int_equal(lc_ddb_put_item(other, req, &resp, NULL), 0);
+    json_decref(resp);
+    json_decref(req);
+    lc_ddb_free(other);
+    /* The first handle's cache is stale: the generation read with the item must catch it. */
+    json_t *r = fx_ok(f, "GetItem", "{'TableName':'tbl','Key':{'id':{'S':'x'}}}");
+    fx_assert_json(r, "{'Item':{'id':{'S':'x'},'v':{'N':'7'}}}");
+    json_decref(r);
+    fx_fail(f, "GetItem", "{'TableName':'tbl','Key':{'pk':{'S':'a'},'sk':{'N':'1'}}}", "ValidationException",
+            "The provided key element does not match the schema");
+    char *body = NULL;
+    req = fx_json("{'TableName':'tbl','Key':{'id':{'S':'x'}}}");
+    assert_int_equal(lc_ddb_call_text(f->ddb, "GetItem", req, &body, NULL, NULL), 0);
+    assert_string_equal(body, "{\"Item\":{\"id\":{\"S\":\"x\"},\"v\":{\"N\":\"7\"}}}");
+    lc_free(body);
+    json_decref(req);
+}
+
+static void test_get_item_fast_path_notices_a_same_schema_recreation(void **state)
+{
+    struct fx *f = *state;
+    fx_simple_table(f, "tbl");
+    json_decref(fx_ok(f, "GetItem", "{'TableName':'tbl','Key':{'pk':{'S':'a'},'sk':{'N':'1'}}}")); /* cached */
+    struct lc_ddb *other;
+    assert_int_equal(lc_ddb_open(f->store, &other, NULL), 0);
+    const char *steps[][2] = {{"DeleteTable", "{'TableName':'tbl'}"},
+                              {"CreateTable", "{'TableName':'tbl','AttributeDefinitions':[{'AttributeName':'pk','AttributeType':'S'},"
+                                              "{'AttributeName':'sk','AttributeType':'N'}],'KeySchema':[{'AttributeName':'pk','KeyType':'HASH'},"
+                                              "{'AttributeName':'sk','KeyType':'RANGE'}],'BillingMode':'PAY_PER_REQUEST'}"},
+                              {"PutItem", "{'TableName':'tbl','Item':{'pk':{'S':'a'},'sk':{'N':'1'},'new':{'BOOL':true}}}"}};
+    for (size_t i = 0; i < 3; i++) {
+        json_t *req = fx_json(steps[i][1]), *resp;
+        assert_int_equal(lc_ddb_call(other, steps[i][0], req, &resp, NULL), 0);
+        json_decref(resp);
+        json_decref(req);
+    }
+    lc_ddb_free(other);
+    /* Same key schema, new table id: only the generation tells the cached description is stale. */
+    json_t *r = fx_ok(f, "GetItem", "{'TableName':'tbl','Key':{'pk':{'S':'a'},'sk':{'N':'1'}}}");
+    fx_assert_json(r, "{'Item':{'pk':{'S':'a'},'sk':{'N':'1'},'new':{'BOOL':true}}}");
+    json_decref(r);
+}
+
 static void test_unknown_operation_and_non_object_request(void **state)
 {
     struct fx *f = *state;
@@ -238,6 +299,8 @@ int main(int argc, char **argv)
         FX_TEST(test_capacity_of_writes_is_one_unit_per_kb_of_the_larger_item),
         FX_TEST(test_consistent_get_costs_a_full_read_unit),
         FX_TEST(test_consumed_hook_sees_every_read),
+        FX_TEST(test_get_item_sees_a_table_recreated_by_another_handle),
+        FX_TEST(test_get_item_fast_path_notices_a_same_schema_recreation),
         FX_TEST(test_unknown_operation_and_non_object_request),
     };
     if (argc > 1)
