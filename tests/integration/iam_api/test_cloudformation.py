@@ -180,6 +180,34 @@ class CloudFormation(ServerTestCase):
         self.assertEqual(msg, denial("arn:aws:iam::%s:user/no-cfn" % ACCOUNT, "cloudformation:CreateStack",
                                      "arn:aws:cloudformation:%s:%s:stack/x/*" % (REGION, ACCOUNT)))
 
+    def test_yaml_templates_with_short_forms(self):
+        body = "\n".join([
+            "Parameters:",
+            "  Suffix: {Type: String, Default: yaml}",
+            "Resources:",
+            "  T:",
+            "    Type: AWS::DynamoDB::Table",
+            "    Properties:",
+            "      TableName: !Sub 'small-${Suffix}'",
+            "      BillingMode: PAY_PER_REQUEST",
+            "      KeySchema: [{AttributeName: k, KeyType: HASH}]",
+            "      AttributeDefinitions: [{AttributeName: k, AttributeType: S}]",
+            "Outputs:",
+            "  Arn: {Value: !GetAtt T.Arn}",
+            ""])
+        cfn = self.srv.boto3("cloudformation")
+        self.assertEqual(cfn.validate_template(TemplateBody=body)["Parameters"][0]["DefaultValue"], "yaml")
+        for cli in ("v1", "v2"):
+            path = os.path.join(self.srv.state, "t.yaml")
+            with open(path, "w") as f:
+                f.write(body)
+            out = aws_text(self.srv, cli, "cloudformation", "deploy", "--template-file", path, "--stack-name", "yaml")[1]
+            self.assertIn("Successfully created/updated stack - yaml", out)
+            s = cfn.describe_stacks(StackName="yaml")["Stacks"][0]
+            self.assertEqual(s["Outputs"], [{"OutputKey": "Arn", "OutputValue": table_arn("small-yaml")}])
+            self.assertEqual(cfn.get_template(StackName="yaml")["TemplateBody"], body)
+            cfn.delete_stack(StackName="yaml")
+
     def test_cloudformation_acts_with_the_callers_permissions(self):
         iam = self.srv.boto3("iam")
         iam.create_user(UserName="cfn-ddb")
