@@ -32,6 +32,21 @@ size_t lc__iam_param_list(const struct lc_api_call *call, const char *prefix, co
  * message, LimitExceeded over max_size non-whitespace characters). */
 int lc__iam_check_policy(const char *doc, enum lc_iam_policy_kind kind, size_t max_size, struct lc_error *err);
 
+/* MaxItems (1..1000, default 100) and Marker (the key of the first item of the page: an ARN). */
+struct lc__iam_pager {
+    const char *marker;
+    bool started;
+    size_t max, n;
+    bool truncated;
+    char next[LC_ARN_MAX];
+};
+int lc__iam_pager_init(const struct lc_api_call *call, struct lc__iam_pager *pg, struct lc_error *err);
+/* For each item in order: 1 emit it, 0 skip it (before the marker), -1 stop (page full; the item
+ * becomes the next marker). */
+int lc__iam_pager_take(struct lc__iam_pager *pg, const char *key);
+/* <IsTruncated>…</IsTruncated> and, when truncated, <Marker>…</Marker>. */
+void lc__iam_pager_end(struct lc_buf *b, const struct lc__iam_pager *pg);
+
 /* arn:aws:iam::<acct>:<type><path><name> into out (LC_ARN_MAX). */
 void lc__iam_arn(const struct lc_api_call *call, const char *type, const char *path, const char *name, char *out);
 /* Looks up a principal by name. On LC_ENOTFOUND *out->arn still holds the ARN the name would have

@@ -126,3 +126,46 @@ int lc__iam_authorize_then(struct lc_api_call *call, const char *action, const c
         *err = *lookup_err;
     return lookup_rc;
 }
+
+int lc__iam_pager_init(const struct lc_api_call *call, struct lc__iam_pager *pg, struct lc_error *err)
+{
+    memset(pg, 0, sizeof *pg);
+    pg->marker = lc_api_param(call->req, "Marker");
+    pg->started = pg->marker == NULL;
+    pg->max = 100;
+    const char *max = lc_api_param(call->req, "MaxItems");
+    int64_t v;
+    if (max) {
+        if (lc_parse_i64(max, &v) != 0 || v < 1 || v > 1000)
+            return lc_error_set(err, LC_EINVAL, 400, "ValidationError",
+                                "1 validation error detected: Value '%s' at 'maxItems' failed to satisfy constraint: "
+                                "Member must have value %s", max,
+                                lc_parse_i64(max, &v) == 0 && v > 1000 ? "less than or equal to 1000"
+                                                                       : "greater than or equal to 1");
+        pg->max = (size_t)v;
+    }
+    return 0;
+}
+
+int lc__iam_pager_take(struct lc__iam_pager *pg, const char *key)
+{
+    if (!pg->started) {
+        if (strcmp(key, pg->marker) != 0)
+            return 0;
+        pg->started = true;
+    }
+    if (pg->n == pg->max) {
+        pg->truncated = true;
+        lc_strlcpy(pg->next, key, sizeof pg->next);
+        return -1;
+    }
+    pg->n++;
+    return 1;
+}
+
+void lc__iam_pager_end(struct lc_buf *b, const struct lc__iam_pager *pg)
+{
+    lc__iam_xml_bool(b, "IsTruncated", pg->truncated);
+    if (pg->truncated)
+        lc_api_xml_elem(b, "Marker", pg->next);
+}

@@ -237,6 +237,7 @@ int lc__iam_op_delete_policy(struct lc_api_call *call, struct lc_error *err)
 struct s_plist {
     struct lc_buf *b;
     const char *prefix;
+    struct lc__iam_pager pager;
 };
 
 static int s_policy_member(const struct lc__iam_policy_info *p, void *ud)
@@ -244,6 +245,9 @@ static int s_policy_member(const struct lc__iam_policy_info *p, void *ud)
     struct s_plist *l = ud;
     if (l->prefix && !lc_str_starts_with(p->path, l->prefix))
         return 0;
+    int take = lc__iam_pager_take(&l->pager, p->arn);
+    if (take <= 0)
+        return take < 0;
     lc_buf_append_str(l->b, "<member>");
     s_policy_xml(l->b, p);
     lc_buf_append_str(l->b, "</member>");
@@ -260,10 +264,13 @@ int lc__iam_op_list_policies(struct lc_api_call *call, struct lc_error *err)
     int rc = lc_api_authorize(call, "iam:ListPolicies", "*", NULL, 0, err);
     if (rc)
         return rc;
-    struct s_plist l = {&call->resp->body, lc_api_param(call->req, "PathPrefix")};
+    struct s_plist l = {&call->resp->body, lc_api_param(call->req, "PathPrefix"), {0}};
+    if ((rc = lc__iam_pager_init(call, &l.pager, err)) != 0)
+        return rc;
     lc_buf_append_str(l.b, "<Policies>");
     rc = lc__iam_policy_list(call->store, scope, only && !strcmp(only, "true"), s_policy_member, &l, err);
-    lc_buf_append_str(l.b, "</Policies><IsTruncated>false</IsTruncated>");
+    lc_buf_append_str(l.b, "</Policies>");
+    lc__iam_pager_end(l.b, &l.pager);
     return rc;
 }
 

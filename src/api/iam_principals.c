@@ -107,6 +107,7 @@ struct s_list {
     struct lc_api_call *call;
     const char *prefix;
     enum lc_principal_type type;
+    struct lc__iam_pager pager;
 };
 
 static int s_list_one(const struct lc_store_principal *p, void *ud)
@@ -114,6 +115,9 @@ static int s_list_one(const struct lc_store_principal *p, void *ud)
     struct s_list *l = ud;
     if (l->prefix && !lc_str_starts_with(p->path, l->prefix))
         return 0;
+    int take = lc__iam_pager_take(&l->pager, p->arn);
+    if (take <= 0)
+        return take < 0;
     struct lc_buf *b = &l->call->resp->body;
     lc_buf_append_str(b, "<member>");
     if (l->type == LC_PRINCIPAL_USER)
@@ -136,10 +140,13 @@ static int s_list(struct lc_api_call *call, enum lc_principal_type type, const c
     int rc = lc_api_authorize(call, action, arn, NULL, 0, err);
     if (rc)
         return rc;
-    struct s_list l = {call, prefix, type};
+    struct s_list l = {call, prefix, type, {0}};
+    if ((rc = lc__iam_pager_init(call, &l.pager, err)) != 0)
+        return rc;
     lc_buf_appendf(&call->resp->body, "<%s>", elem);
     rc = lc_store_principal_list(call->store, type, s_list_one, &l, err);
-    lc_buf_appendf(&call->resp->body, "</%s><IsTruncated>false</IsTruncated>", elem);
+    lc_buf_appendf(&call->resp->body, "</%s>", elem);
+    lc__iam_pager_end(&call->resp->body, &l.pager);
     return rc;
 }
 

@@ -2,7 +2,7 @@
 import json
 import unittest
 
-from iamhelp import allow, error, trust
+from iamhelp import allow, error, raw_query, trust
 from lcserver import ACCOUNT, ServerTestCase
 
 POLICY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": "*"}]}
@@ -254,6 +254,24 @@ class IamApi(ServerTestCase):
         assert custom[0]["EvalDecision"] == "allowed"
         custom = iam.simulate_custom_policy(PolicyInputList=[json.dumps(POLICY)], ActionNames=["dynamodb:PutItem"])
         assert custom["EvaluationResults"][0]["EvalDecision"] == "implicitDeny"
+
+    def test_lists_are_paginated_with_marker_and_max_items(self):
+        iam = self.iam
+        names = ["page-%02d" % i for i in range(7)]
+        for n in names:
+            iam.create_user(UserName=n, Path="/paged/")
+            iam.create_policy(PolicyName=n, Path="/paged/", PolicyDocument=json.dumps(POLICY))
+        first = iam.list_users(PathPrefix="/paged/", MaxItems=3)
+        assert [u["UserName"] for u in first["Users"]] == names[:3] and first["IsTruncated"] is True
+        second = iam.list_users(PathPrefix="/paged/", MaxItems=3, Marker=first["Marker"])
+        assert [u["UserName"] for u in second["Users"]] == names[3:6]
+        for op, key, field in (("list_users", "Users", "UserName"), ("list_policies", "Policies", "PolicyName")):
+            pages = list(iam.get_paginator(op).paginate(PathPrefix="/paged/", PaginationConfig={"PageSize": 2}))
+            assert [len(p[key]) for p in pages] == [2, 2, 2, 1], op
+            assert [x[field] for p in pages for x in p[key]] == names
+        # boto3 refuses MaxItems=0 itself: send it raw.
+        status, _, body = raw_query(self.srv, "iam", "ListUsers", {"MaxItems": "0"})
+        assert status == 400 and "<Code>ValidationError</Code>" in body and "&apos;maxItems&apos;" in body, body
 
     def test_policies_granted_through_the_api_are_enforced(self):
         """An attached managed policy, its new default version and a group's policy change what a key may do."""
