@@ -58,6 +58,23 @@ class CliTest(unittest.TestCase):
         self.check_aws_invoke(AWS_V2)
 
     @unittest.skipUnless(AWS_V2, "aws CLI v2 not installed")
+    def test_aws_cli_v2_shows_the_handlers_write_denied(self):
+        self.cloud.put_function("read-function", "nodejs14.x", "index.handler", fn_dir("node_rw"))
+        out = os.path.join(self.tmp, "denied.json")
+        r = self.aws(AWS_V2, "lambda", "invoke", "--function-name", "read-function", "--cli-binary-format",
+                     "raw-in-base64-out", "--payload", '{"write": true}', out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(json.loads(r.stdout)["FunctionError"], "Unhandled")
+        with open(out) as f:
+            doc = json.load(f)
+        self.assertEqual(doc["errorType"], "AccessDeniedException")
+        self.assertEqual(doc["errorMessage"],
+                         "User: arn:aws:sts::%s:assumed-role/%s/read-function is not authorized to perform: "
+                         "dynamodb:PutItem on resource: arn:aws:dynamodb:us-east-1:%s:table/dynamoTable because no "
+                         "identity-based policy allows the dynamodb:PutItem action"
+                         % (ACCOUNT, self.cloud.role_name, ACCOUNT))
+
+    @unittest.skipUnless(AWS_V2, "aws CLI v2 not installed")
     def test_aws_cli_v2_reports_access_denied_for_the_read_user(self):
         creds = {"AccessKeyId": self.cloud.outputs["accessToken"],
                  "SecretAccessKey": self.cloud.outputs["secretAccessToken"]}

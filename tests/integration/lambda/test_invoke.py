@@ -187,6 +187,14 @@ class InvokeTest(unittest.TestCase):
             "An error occurred (AccessDeniedException) when calling the PutItem operation: "
             + denial(session_arn(cloud, "pyfn"), "dynamodb:PutItem", TABLE_ARN))
 
+    def test_python_result_that_is_not_json_is_a_marshal_error(self):
+        cloud = self.cloud
+        cloud.put_function("pymarshal", "python3.11", "app.unmarshallable", fn_dir("python_rw"))
+        r = cloud.invoke("pymarshal")
+        assert r["FunctionError"] == "Unhandled"
+        assert r["Body"]["errorType"] == "Runtime.MarshalError"
+        assert r["Body"]["errorMessage"] == "Unable to marshal response: Object of type set is not JSON serializable"
+
     def test_c_handler_on_provided_runtime_signs_its_own_scan(self):
         cloud = self.cloud
         cloud.put_function("cfn", "provided.al2023", "bootstrap", cloud.c_code_dir())

@@ -94,8 +94,17 @@ def main():
             event = body.decode("utf-8", "replace")
         try:
             result = handler(event, ctx)
-            _call("POST", "/invocation/%s/response" % ctx.aws_request_id, json.dumps(result).encode(),
-                  {"Content-Type": "application/json"})
+            try:
+                body = json.dumps(result).encode()
+            except (TypeError, ValueError) as e:
+                doc = _error_doc(e, "Runtime.MarshalError")
+                doc["errorMessage"] = "Unable to marshal response: %s" % e
+                doc["requestId"] = ctx.aws_request_id
+                doc["stackTrace"] = []
+                print("[ERROR] Runtime.MarshalError: %s" % doc["errorMessage"], flush=True)
+                _post_error("/invocation/%s/error" % ctx.aws_request_id, doc)
+                continue
+            _call("POST", "/invocation/%s/response" % ctx.aws_request_id, body, {"Content-Type": "application/json"})
         except Exception as e:  # noqa: BLE001 - every handler failure is reported, as Lambda does
             doc = _error_doc(e)
             doc["requestId"] = ctx.aws_request_id

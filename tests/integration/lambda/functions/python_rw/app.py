@@ -13,3 +13,7 @@ def handler(event, context):
     if event.get("write"):
         ddb.put_item(TableName=table, Item={"timestamp": {"N": str(int(time.time() * 1000))}})
     return {"count": len(items), "requestId": context.aws_request_id}
+
+
+def unmarshallable(event, context):
+    return {"a set": {1, 2}}
