@@ -1,8 +1,9 @@
 /*
  * svc_monitoring.c: CloudWatch (service "monitoring", API 2010-08-01) over the watch module, in the
  * three protocols its model lists: the Query protocol (Action=..., XML replies; aws CLI v2 and older
- * SDKs), smithy-rpc-v2-cbor (POST /service/GraniteServiceVersion20100801/operation/<Op>; botocore
- * 1.43) and awsJson1_0 (X-Amz-Target: GraniteServiceVersion20100801.<Op>).
+ * SDKs), awsJson1_0 (X-Amz-Target: GraniteServiceVersion20100801.<Op>; botocore 1.43 picks it first)
+ * and smithy-rpc-v2-cbor (POST /service/GraniteServiceVersion20100801/operation/<Op>; SDKs that
+ * prefer CBOR).
  *
  * Every operation is written once against JSON input and output in the model's shapes; the three
  * front ends only translate (Query parameters -> JSON, CBOR <-> JSON, JSON -> XML). Timestamps travel
@@ -907,18 +908,29 @@ static int s_cbor(struct lc_api_call *call, struct lc_error *err)
     return rc;
 }
 
-static int s_render_cbor_error(const struct lc_api_service *svc, const struct lc_api_request *req,
-                               const struct lc_error *e, struct lc_api_response *resp)
+/* awsQueryCompatible errors (CBOR and JSON): {"__type", "message"} plus x-amzn-query-error, where
+ * CloudWatch keeps the Query protocol's names (AccessDenied, not AccessDeniedException), which is the
+ * code clients report. */
+static int s_render_compatible_error(const struct lc_api_service *svc, const struct lc_api_request *req,
+                                     const struct lc_error *e, struct lc_api_response *resp)
 {
     const char *code = e->aws_code[0] ? e->aws_code : "InternalFailure";
-    resp->content_type = "application/cbor";
-    lc_api_response_header(resp, "smithy-protocol", "rpc-v2-cbor");
+    bool cbor = svc->protocol == LC_API_REST_JSON;
     char q[160];
-    snprintf(q, sizeof q, "%s;%s", code, resp->status >= 500 ? "Receiver" : "Sender");
+    snprintf(q, sizeof q, "%s;%s", !strcmp(code, "AccessDeniedException") ? "AccessDenied" : code,
+             resp->status >= 500 ? "Receiver" : "Sender");
     lc_api_response_header(resp, "x-amzn-query-error", q);
     json_t *body = json_pack("{ssss}", "__type", code, "message", e->message);
     lc_buf_reset(&resp->body);
-    int rc = lc_watch_cbor_encode(body, &resp->body);
+    int rc;
+    if (cbor) {
+        resp->content_type = "application/cbor";
+        lc_api_response_header(resp, "smithy-protocol", "rpc-v2-cbor");
+        rc = lc_watch_cbor_encode(body, &resp->body);
+    } else {
+        resp->content_type = "application/x-amz-json-1.0";
+        rc = lc_api_reply_json(resp, body);
+    }
     json_decref(body);
     return rc;
 }
@@ -972,6 +984,7 @@ const struct lc_api_service lc_api_svc_monitoring_json = {
     .content_type = "application/x-amz-json-1.0",
     .ops = s_json_ops,
     .n_ops = sizeof s_json_ops / sizeof s_json_ops[0],
+    .render_error = s_render_compatible_error,
 };
 
 const struct lc_api_service lc_api_svc_monitoring_cbor = {
@@ -982,5 +995,5 @@ const struct lc_api_service lc_api_svc_monitoring_cbor = {
     .ops = s_cbor_ops,
     .n_ops = sizeof s_cbor_ops / sizeof s_cbor_ops[0],
     .route = s_cbor_route,
-    .render_error = s_render_cbor_error,
+    .render_error = s_render_compatible_error,
 };

@@ -508,10 +508,12 @@ int lc_watch_audit_run(struct lc_store *store, const char *principal_arn, struct
                 s_action_free(&p->actions[k]);
         }
         p->n_actions = w;
-        qsort(p->actions, p->n_actions, sizeof *p->actions, s_action_cmp);
+        if (p->n_actions)
+            qsort(p->actions, p->n_actions, sizeof *p->actions, s_action_cmp);
         for (size_t k = 0; k < p->n_actions; k++) {
             struct lc_watch_audit_action *a = &p->actions[k];
-            qsort(a->used_resources, a->n_used_resources, sizeof *a->used_resources, s_strcmp);
+            if (a->n_used_resources)
+                qsort(a->used_resources, a->n_used_resources, sizeof *a->used_resources, s_strcmp);
             bool read = a->level == 'R' || a->level == 'L';
             if (a->granted) {
                 p->granted++;

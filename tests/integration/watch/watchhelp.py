@@ -51,3 +51,18 @@ def notifications(srv):
         return [dict(r) for r in db.execute("SELECT * FROM watch_notification ORDER BY id")]
     finally:
         db.close()
+
+
+def boto3_cbor(srv, service, creds=None):
+    """A boto3 client that talks smithy-rpc-v2-cbor: botocore 1.43 prefers awsJson1_0 when a model
+    lists both, so CBOR is put first while the client is made (the choice is fixed at creation)."""
+    import botocore.model
+    saved = botocore.model.PRIORITY_ORDERED_SUPPORTED_PROTOCOLS
+    botocore.model.PRIORITY_ORDERED_SUPPORTED_PROTOCOLS = ("smithy-rpc-v2-cbor",) + tuple(
+        p for p in saved if p != "smithy-rpc-v2-cbor")
+    try:
+        client = srv.boto3(service, creds=creds)
+        assert client.meta.service_model.resolved_protocol == "smithy-rpc-v2-cbor"
+        return client
+    finally:
+        botocore.model.PRIORITY_ORDERED_SUPPORTED_PROTOCOLS = saved
