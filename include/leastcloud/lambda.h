@@ -47,6 +47,9 @@ int lc_lambda_supervisor_new(struct lc_store *store, const struct lc_lambda_opti
 /* Stops every runtime process (SIGKILL to its process group), waits for running and queued
  * invocations to end, and frees everything. NULL is a no-op. */
 void lc_lambda_supervisor_destroy(struct lc_lambda_supervisor *sup);
+/* Refuses new invocations and kills every runtime process, so that invocations in flight end now
+ * (as Runtime.ExitError); for a server that is stopping. destroy must still be called. */
+void lc_lambda_supervisor_interrupt(struct lc_lambda_supervisor *sup);
 /* Runtime processes alive now (busy or warm). */
 size_t lc_lambda_supervisor_processes(struct lc_lambda_supervisor *sup);
 

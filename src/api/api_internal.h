@@ -79,6 +79,8 @@ struct lc_api_trail;
 int lc__api_pipeline_new(struct lc_store *store, struct lc_api_pipeline **out, struct lc_error *err);
 /* Stops the services and the trail writer (flushing it) and frees. */
 void lc__api_pipeline_free(struct lc_api_pipeline *p);
+/* Calls every started service's quiesce hook (the server is stopping). */
+void lc__api_pipeline_quiesce(struct lc_api_pipeline *p);
 /*
  * Runs one request through route -> authenticate -> authorize+act -> record and fills resp
  * (initialized by the caller with lc__api_response_init) with the status, body and headers to send,

@@ -69,6 +69,13 @@ void lc__api_pipeline_free(struct lc_api_pipeline *p)
     lc_free(p);
 }
 
+void lc__api_pipeline_quiesce(struct lc_api_pipeline *p)
+{
+    for (size_t i = 0; p && i < p->n_started; i++)
+        if (lc_api_services[i]->quiesce)
+            lc_api_services[i]->quiesce();
+}
+
 void lc__api_response_init(struct lc_api_response *resp)
 {
     memset(resp, 0, sizeof *resp);

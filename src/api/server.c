@@ -225,6 +225,7 @@ void lc_api_server_stop(struct lc_api_server *srv)
     MHD_socket s = MHD_quiesce_daemon(srv->mhd);
     if (s != MHD_INVALID_SOCKET)
         close(s);
+    lc__api_pipeline_quiesce(srv->pipeline);
     struct timespec pause = {0, 5 * 1000 * 1000};
     for (unsigned waited = 0; atomic_load(&srv->in_flight) > 0 && waited < srv->drain_timeout_ms; waited += 5)
         nanosleep(&pause, NULL);

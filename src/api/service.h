@@ -194,6 +194,9 @@ struct lc_api_service {
     int (*start)(struct lc_store *store, struct lc_error *err);
     /* Optional: called once when the server stops, after the last request. */
     void (*stop)(void);
+    /* Optional: called when the server begins to stop (it accepts no new connection), before it
+     * waits for the requests in flight: ends work that would hold them up (Lambda invocations). */
+    void (*quiesce)(void);
     /* Optional: renders an error body; default by protocol (see reply.c). */
     int (*render_error)(const struct lc_api_service *svc, const struct lc_api_request *req,
                         const struct lc_error *e, struct lc_api_response *resp);

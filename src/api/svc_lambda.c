@@ -24,7 +24,15 @@ static struct lc_lambda_supervisor *s_sup;
 
 static int s_start(struct lc_store *store, struct lc_error *err)
 {
-    return lc_lambda_supervisor_new(store, NULL, &s_sup, err);
+    /* Read-only operations run in a read transaction, where a first migration could not write. */
+    int rc = lc_store_lambda_migrate(store, err);
+    return rc ? rc : lc_lambda_supervisor_new(store, NULL, &s_sup, err);
+}
+
+/* The server is stopping: invocations in flight would otherwise hold it up for their whole timeout. */
+static void s_quiesce(void)
+{
+    lc_lambda_supervisor_interrupt(s_sup);
 }
 
 static void s_stop(void)
@@ -327,10 +335,10 @@ static int s_remove_permission(struct lc_api_call *call, struct lc_error *err)
 
 static const struct lc_api_operation s_ops[] = {
     {"Invoke", s_invoke, 0},
-    {"GetFunction", s_get_function, 0},
-    {"GetFunctionConfiguration", s_get_function_configuration, 0},
-    {"ListFunctions", s_list_functions, 0},
-    {"GetPolicy", s_get_policy, 0},
+    {"GetFunction", s_get_function, LC_API_OP_READ_ONLY},
+    {"GetFunctionConfiguration", s_get_function_configuration, LC_API_OP_READ_ONLY},
+    {"ListFunctions", s_list_functions, LC_API_OP_READ_ONLY},
+    {"GetPolicy", s_get_policy, LC_API_OP_READ_ONLY},
     {"AddPermission", s_add_permission, 0},
     {"RemovePermission", s_remove_permission, 0},
 };
@@ -403,5 +411,6 @@ const struct lc_api_service lc_api_svc_lambda = {
     .route = s_route,
     .start = s_start,
     .stop = s_stop,
+    .quiesce = s_quiesce,
     .render_error = s_render_error,
 };

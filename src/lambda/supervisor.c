@@ -117,11 +117,9 @@ static int s_kill(struct lc__instance *in)
     return status;
 }
 
-void lc_lambda_supervisor_destroy(struct lc_lambda_supervisor *s)
+/* Caller holds the mutex. */
+static void s_interrupt(struct lc_lambda_supervisor *s)
 {
-    if (!s)
-        return;
-    pthread_mutex_lock(&s->mu);
     s->stopping = true;
     /* Busy invocations see their process die and end; then nothing holds an instance. */
     for (struct lc__instance *in = s->instances; in; in = in->next)
@@ -130,6 +128,23 @@ void lc_lambda_supervisor_destroy(struct lc_lambda_supervisor *s)
             kill(in->pid, SIGKILL);
         }
     pthread_cond_broadcast(&s->cond);
+}
+
+void lc_lambda_supervisor_interrupt(struct lc_lambda_supervisor *s)
+{
+    if (!s)
+        return;
+    pthread_mutex_lock(&s->mu);
+    s_interrupt(s);
+    pthread_mutex_unlock(&s->mu);
+}
+
+void lc_lambda_supervisor_destroy(struct lc_lambda_supervisor *s)
+{
+    if (!s)
+        return;
+    pthread_mutex_lock(&s->mu);
+    s_interrupt(s);
     while (s->n_busy || s->n_async)
         pthread_cond_wait(&s->cond, &s->mu);
     struct lc__instance *list = s->instances;

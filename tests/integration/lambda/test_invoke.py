@@ -307,5 +307,27 @@ class InvokeTest(unittest.TestCase):
             c.close()
 
 
+class ShutdownTest(unittest.TestCase):
+    def test_stopping_the_server_ends_a_long_invocation_at_once(self):
+        import threading
+        c = Cloud()
+        try:
+            c.put_function("long", "nodejs20.x", "index.sleep", fn_dir("node_fail"), timeout=120)
+            c.invoke("long", {"ms": 1})
+            result = {}
+            t = threading.Thread(target=lambda: result.update(r=c.invoke("long", {"ms": 100000})))
+            t.start()
+            time.sleep(1.5)
+            t0 = time.time()
+            self.assertEqual(c.srv.stop(), 0)
+            self.assertLess(time.time() - t0, 8)
+            t.join(30)
+            r = result["r"]
+            self.assertEqual(r["FunctionError"], "Unhandled")
+            self.assertEqual(r["Body"]["errorType"], "Runtime.ExitError")
+        finally:
+            c.close()
+
+
 if __name__ == "__main__":
     unittest.main()
