@@ -324,6 +324,39 @@ static void test_destroy_stops_every_process(void **state)
     lc_lambda_result_clean_up(&r);
 }
 
+static void *s_long_invoke(void *arg)
+{
+    struct lc_lambda_result *r = arg;
+    struct lc_lambda_function fn = fixture_function(&F, "fake", 60);
+    json_t *out = s_invoke(&fn, "{\"sleep_ms\":30000}", r);
+    json_decref(out);
+    return NULL;
+}
+
+static void test_interrupt_ends_invocations_in_flight_and_refuses_new_ones(void **state)
+{
+    (void)state;
+    struct lc_lambda_result r;
+    pthread_t t;
+    pthread_create(&t, NULL, s_long_invoke, &r);
+    for (int i = 0; i < 200 && lc_lambda_supervisor_processes(S) == 0; i++)
+        usleep(10000);
+    usleep(100000);
+    int64_t t0 = lc_clock_now_ms();
+    lc_lambda_supervisor_interrupt(S);
+    pthread_join(t, NULL);
+    assert_true(lc_clock_now_ms() - t0 < 2000);
+    assert_true(r.function_error);
+    assert_non_null(strstr(r.payload, "Runtime.ExitError"));
+    lc_lambda_result_clean_up(&r);
+    struct lc_lambda_function fn = fixture_function(&F, "fake", 5);
+    struct lc_lambda_invocation inv = {.payload = "{}", .payload_len = 2};
+    struct lc_error err;
+    assert_int_equal(lc_lambda_invoke(S, &fn, &inv, &r, &err), LC_ECONFLICT);
+    assert_int_equal(err.http_status, 503);
+    lc_lambda_result_clean_up(&r);
+}
+
 static void test_event_invocation_runs_in_the_background(void **state)
 {
     (void)state;
@@ -363,6 +396,8 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_concurrent_invocations_run_in_their_own_processes, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_destroy_stops_every_process, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_event_invocation_runs_in_the_background, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_interrupt_ends_invocations_in_flight_and_refuses_new_ones, s_setup,
+                                        s_teardown),
     };
     if (argc > 1)
         cmocka_set_test_filter(argv[1]);
