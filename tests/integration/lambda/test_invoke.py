@@ -69,6 +69,14 @@ class InvokeTest(unittest.TestCase):
         # Nothing was written.
         assert cloud.ddb().scan(TableName="dynamoTable")["Count"] == 1
 
+    def test_es_module_handler_imports_the_sdk(self):
+        cloud = self.cloud
+        cloud.put_function("esm", "nodejs20.x", "index.handler", fn_dir("node_esm"))
+        r = cloud.invoke("esm")
+        self.assertNotIn("FunctionError", r, r["Body"])
+        self.assertTrue(r["Body"]["esm"])
+        self.assertGreaterEqual(r["Body"]["count"], 1)
+
     def test_warm_process_is_reused_between_invocations(self):
         cloud = self.cloud
         cloud.put_function("warm", "nodejs20.x", "index.handler", fn_dir("node_rw"))

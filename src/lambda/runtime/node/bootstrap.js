@@ -4,9 +4,11 @@
 // the timestamp, request id and level as CloudWatch shows it.
 "use strict";
 
+const fs = require("fs");
 const http = require("http");
 const path = require("path");
 const util = require("util");
+const { pathToFileURL } = require("url");
 
 const api = process.env.AWS_LAMBDA_RUNTIME_API;
 const [apiHost, apiPort] = api.split(":");
@@ -58,7 +60,7 @@ function logError(requestId, doc) {
 
 class ImportError extends Error {}
 
-function loadHandler() {
+async function loadHandler() {
   const spec = process.env._HANDLER || "index.handler";
   const dot = spec.lastIndexOf(".");
   const modPath = spec.slice(0, dot);
@@ -66,7 +68,14 @@ function loadHandler() {
   const root = process.env.LAMBDA_TASK_ROOT || process.cwd();
   let mod;
   try {
-    mod = require(path.resolve(root, modPath));
+    // As AWS's Node runtimes: index.mjs is an ES module, index.js / index.cjs CommonJS.
+    const esm = path.resolve(root, modPath + ".mjs");
+    if (fs.existsSync(esm)) {
+      require("module").register(pathToFileURL(path.join(__dirname, "esm_resolve.mjs")).href);
+      mod = await import(pathToFileURL(esm).href);
+    } else {
+      mod = require(path.resolve(root, modPath));
+    }
   } catch (e) {
     if (e && e.code === "MODULE_NOT_FOUND" && String(e.message).includes(path.resolve(root, modPath))) {
       const err = new ImportError(`Error: Cannot find module '${modPath}'\nRequire stack:\n- ${__filename}`);
@@ -112,7 +121,7 @@ async function main() {
   patchConsole();
   let handler;
   try {
-    handler = loadHandler();
+    handler = await loadHandler();
   } catch (e) {
     const doc = errorDoc(e);
     logError(undefined, doc);
