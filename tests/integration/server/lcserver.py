@@ -17,7 +17,7 @@ import urllib.request
 BUILD = os.environ.get("LC_BUILD_DIR") or os.path.join(os.path.dirname(__file__), "..", "..", "..", "build")
 LEASTCLOUD = os.path.join(BUILD, "leastcloud")
 PRINCIPAL_TOOL = os.path.join(BUILD, "tests", "lc_test_principal")
-SHARED = os.environ.get("LC_SHARED_DIR") or os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "shared")
+SHARED = os.environ.get("LC_SHARED_DIR") or os.path.join(os.path.dirname(__file__), "..", "..", "data")
 ACCOUNT = "000000000000"
 REGION = "us-east-1"
 
