@@ -8,7 +8,7 @@ import subprocess
 import tempfile
 import unittest
 
-from lambdaenv import ACCOUNT, Cloud, fn_dir, function_arn
+from lambdaenv import ACCOUNT, SOURCE, Cloud, fn_dir, function_arn
 import lcserver
 
 AWS_V1 = shutil.which("aws")
@@ -86,6 +86,34 @@ class CliTest(unittest.TestCase):
                       "arn:aws:iam::%s:user/read-table-user is not authorized to perform: lambda:InvokeFunction "
                       "on resource: %s because no identity-based policy allows the lambda:InvokeFunction action"
                       % (ACCOUNT, function_arn("read-function")), r.stderr)
+
+    def test_sdk_v3_lambda_client_invokes_and_sees_denials(self):
+        script = r"""
+const { LambdaClient, InvokeCommand } = require("@aws-sdk/client-lambda");
+(async () => {
+  const c = new LambdaClient({});
+  const ok = await c.send(new InvokeCommand({ FunctionName: "read-function", LogType: "Tail" }));
+  const out = { status: ok.StatusCode, fnError: ok.FunctionError || null, version: ok.ExecutedVersion,
+                payload: JSON.parse(Buffer.from(ok.Payload).toString()),
+                log: Buffer.from(ok.LogResult, "base64").toString() };
+  try { await c.send(new InvokeCommand({ FunctionName: "nope" })); } catch (e) {
+    out.missing = { name: e.name, message: e.message, status: e.$metadata.httpStatusCode };
+  }
+  process.stdout.write(JSON.stringify(out));
+})().catch((e) => { console.error(e); process.exit(1); });
+"""
+        env = self.cloud.srv.cli_env()
+        env["NODE_PATH"] = os.path.join(SOURCE, "node_modules")
+        r = subprocess.run(["node", "-e", script], env=env, capture_output=True, text=True, timeout=120)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        out = json.loads(r.stdout)
+        self.assertEqual(out["status"], 200)
+        self.assertIsNone(out["fnError"])
+        self.assertEqual(out["version"], "$LATEST")
+        self.assertEqual(out["payload"]["statusCode"], 200)
+        self.assertIn("REPORT RequestId: ", out["log"])
+        self.assertEqual(out["missing"], {"name": "ResourceNotFoundException", "status": 404,
+                                          "message": "Function not found: " + function_arn("nope")})
 
     def test_leastcloud_invoke_prints_the_result(self):
         r = self.leastcloud("invoke", "read-function", "--payload", '{"x":1}')
