@@ -218,8 +218,8 @@ class ServerTestCase(__import__("unittest").TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.srv = Server().start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.srv.close()
+        cls.srv = Server()
+        # A class cleanup also runs when the subclass's setUpClass fails after this (tearDownClass
+        # would not), so a failed setup never leaves a server running.
+        cls.addClassCleanup(cls.srv.close)
+        cls.srv.start()
