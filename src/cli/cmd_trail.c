@@ -66,9 +66,11 @@ static int s_row(const struct lc_store_trail_event *ev, void *ud)
     const char *color = !p->cli->color ? "" : allowed ? "\033[32m" : denied ? "\033[31m" : "\033[33m";
     const char *reset = p->cli->color ? "\033[0m" : "";
     char stmt[512] = "";
-    if (ev->policy && *ev->policy)
+    if (ev->policy && *ev->policy && ev->statement >= 0)
         snprintf(stmt, sizeof stmt, "%s#%d%s%s", ev->policy, ev->statement, ev->sid && *ev->sid ? " " : "",
                  ev->sid ? ev->sid : "");
+    else if (ev->policy && *ev->policy)
+        snprintf(stmt, sizeof stmt, "%s", ev->policy);
     printf("%s  %-55s  %-26s  %s%-17s%s  %-40s  %s\n", when, *ev->principal_arn ? ev->principal_arn : "-",
            ev->action && *ev->action ? ev->action : ev->operation, color, *ev->decision ? ev->decision : "-", reset,
            *stmt ? stmt : "-", ev->error_code && *ev->error_code ? ev->error_code : "");
