@@ -161,6 +161,55 @@ else
   skip "invoking needs DynamoDB on the server"
 fi
 
+step "6c. Watch: an alarm on reads by the leaked key (the blog's \"alert if the token may have leaked\")"
+if [ "$DDB" -eq 1 ]; then
+  USER_ARN=arn:aws:iam::000000000000:user/read-table-user
+  run aws sns create-topic --name leaked-key-alerts
+  TOPIC=$(printf '%s' "$OUT" | python3 -c 'import json,sys; print(json.load(sys.stdin)["TopicArn"])' 2>/dev/null)
+  if [ -z "$TOPIC" ]; then
+    skip "SNS and CloudWatch on the server (the watch work)"
+  else
+    run aws sns subscribe --topic-arn "$TOPIC" --protocol email --notification-endpoint security@example.com
+    expect_rc 0 "security@example.com subscribed to $TOPIC"
+    run aws cloudwatch put-metric-alarm --alarm-name leaked-key-reads --namespace LeastCloud/Access \
+      --metric-name ReadRequests --dimensions Name=TableName,Value=dynamoTable "Name=PrincipalArn,Value=$USER_ARN" \
+      --statistic Sum --period 60 --evaluation-periods 1 --threshold 20 \
+      --comparison-operator GreaterThanThreshold --treat-missing-data notBreaching --alarm-actions "$TOPIC"
+    expect_rc 0 "alarm: more than 20 reads a minute by read-table-user"
+    # The reads must fall in one one-minute period for the datapoint to cross the threshold.
+    sec=$(date +%S); sec=${sec#0}
+    [ "$sec" -gt 50 ] && sleep $((61 - sec))
+    say "Someone who found the key reads the table 30 times:"
+    run env AWS_ACCESS_KEY_ID="$KEY" AWS_SECRET_ACCESS_KEY="$SECRET" python3 -c '
+import boto3
+ddb = boto3.client("dynamodb")
+for _ in range(30):
+    ddb.get_item(TableName="dynamoTable", Key={"timestamp": {"N": "1700000000"}})
+print("30 GetItem calls succeeded")'
+    expect_rc 0 "30 reads with the leaked key"
+    state=""
+    for _ in $(seq 1 30); do
+      run aws cloudwatch describe-alarms --alarm-names leaked-key-reads \
+        --query 'MetricAlarms[0].[StateValue,StateReason]' --output text
+      state=$OUT
+      case "$state" in ALARM*) break;; esac
+      sleep 1
+    done
+    case "$state" in ALARM*) ok "the alarm went to ALARM; its action publishes to $TOPIC";; *) fail "the alarm stayed ${state:-unknown}";; esac
+  fi
+else
+  skip "watching needs DynamoDB on the server"
+fi
+
+step "6d. Audit: what each principal was granted, used and denied"
+run "$LC" audit --principal arn:aws:iam::000000000000:user/read-table-user
+if [ "$RC" -eq 0 ] && [ "$DDB" -eq 1 ]; then
+  expect_contains "used 2 of its 8 read actions" "read-table-user used 2 of its 8 read actions (GetItem, Scan)"
+  expect_contains "dynamodb:PutItem" "and its denied PutItem is listed"
+elif [ "$RC" -ne 0 ]; then
+  skip "leastcloud audit (the watch work)"
+fi
+
 step "7. Destroy the stack"
 run "$LC" destroy --force
 expect_rc 0 "SampleCDKStack destroyed"
