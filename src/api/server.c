@@ -31,6 +31,8 @@ struct lc_api_server {
 
 /* One request's state across the access handler's calls. */
 struct s_conn_req {
+    char *target;   /* the request-target as sent: SigV4 signs these bytes, not MHD's decoded URL */
+    bool started;   /* the access handler has seen the headers */
     struct lc_buf body;
     size_t limit;
     uint64_t received;
@@ -62,12 +64,10 @@ static void s_source_ip(struct MHD_Connection *c, char *out, size_t size)
         inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out, (socklen_t)size);
 }
 
-/* The raw path and query: MHD hands the handler a decoded URL, but SigV4 signs the bytes sent. */
-static void s_split_target(struct MHD_Connection *c, const char *url, char **path, char **query)
+static void s_split_target(const struct s_conn_req *r, const char *url, char **path, char **query)
 {
-    const union MHD_ConnectionInfo *ci = NULL;
-    (void)ci;
-    (void)c;
+    if (r->target)
+        url = r->target;
     const char *q = strchr(url, '?');
     *path = q ? lc_strndup(url, (size_t)(q - url)) : lc_strdup(url);
     *query = lc_strdup(q ? q + 1 : "");
@@ -84,7 +84,7 @@ static enum MHD_Result s_answer(struct lc_api_server *srv, struct MHD_Connection
     struct lc_auth_header headers[MAX_HEADERS];
     char ip[64];
     char *path, *query;
-    s_split_target(c, url, &path, &query);
+    s_split_target(r, url, &path, &query);
     s_source_ip(c, ip, sizeof ip);
     struct lc_api_http in = {
         .method = method,
@@ -122,22 +122,25 @@ static enum MHD_Result s_access(void *cls, struct MHD_Connection *c, const char 
 {
     struct lc_api_server *srv = cls;
     struct s_conn_req *r = *con_cls;
-    if (!r) {
+    if (!r) { /* no URI callback ran (MHD always calls it; kept so the handler stands alone) */
         r = lc_calloc(1, sizeof *r);
+        *con_cls = r;
+        atomic_fetch_add(&srv->in_flight, 1);
+    }
+    if (!r->started) {
+        r->started = true;
         /* The limit depends on the service, which the headers already tell. */
         struct lc_auth_header headers[MAX_HEADERS];
         struct lc_api_http h = {.headers = headers};
         MHD_get_connection_values(c, MHD_HEADER_KIND, s_collect_header, &h);
         char *path, *query;
-        s_split_target(c, url, &path, &query);
+        s_split_target(r, url, &path, &query);
         struct lc_api_request req = {.method = method, .path = path, .query = query, .headers = headers,
                                      .header_count = h.header_count, .body = ""};
         r->limit = lc__api_body_limit(&req);
         lc_free(path);
         lc_free(query);
         lc_buf_init(&r->body, r->limit);
-        *con_cls = r;
-        atomic_fetch_add(&srv->in_flight, 1);
         return MHD_YES;
     }
     if (*upload_data_size) {
@@ -159,9 +162,21 @@ static void s_completed(void *cls, struct MHD_Connection *c, void **con_cls, enu
     if (!r)
         return;
     lc_buf_free(&r->body);
+    lc_free(r->target);
     lc_free(r);
     *con_cls = NULL;
     atomic_fetch_sub(&srv->in_flight, 1);
+}
+
+/* Called by MHD with the request-target before it unescapes it or splits off the query; what it
+ * returns becomes the request's context. */
+static void *s_uri_seen(void *cls, const char *uri, struct MHD_Connection *c)
+{
+    struct lc_api_server *srv = cls;
+    struct s_conn_req *r = lc_calloc(1, sizeof *r);
+    r->target = lc_strdup(uri ? uri : "/");
+    atomic_fetch_add(&srv->in_flight, 1);
+    return r;
 }
 
 int lc_api_server_start(struct lc_store *store, const struct lc_api_options *opts, struct lc_api_server **out,
@@ -191,6 +206,7 @@ int lc_api_server_start(struct lc_store *store, const struct lc_api_options *opt
                                 s_access, srv,
                                 MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
                                 MHD_OPTION_NOTIFY_COMPLETED, s_completed, srv,
+                                MHD_OPTION_URI_LOG_CALLBACK, s_uri_seen, srv,
                                 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
                                 MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
                                 MHD_OPTION_END);

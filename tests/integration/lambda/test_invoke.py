@@ -278,6 +278,16 @@ class InvokeTest(unittest.TestCase):
         names = [x["FunctionName"] for x in c.list_functions()["Functions"]]
         assert "read-function" in names
 
+    def test_signed_query_strings_and_encoded_paths_verify(self):
+        # SigV4 signs the request-target as sent: a function ARN in the path is percent-encoded and
+        # Qualifier/MaxItems travel in the query string; both must reach the verifier unchanged.
+        c = self.cloud.lambda_client()
+        arn = function_arn("read-function")
+        assert c.get_function(FunctionName=arn)["Configuration"]["FunctionArn"] == arn
+        r = c.invoke(FunctionName="read-function", Qualifier="$LATEST", Payload=b"{}")
+        assert r["StatusCode"] == 200 and "FunctionError" not in r
+        assert c.list_functions(MaxItems=1)["Functions"]  # the query string verified (paging is not implemented)
+
     def test_permissions_add_get_remove(self):
         cloud = self.cloud
         c = cloud.lambda_client()
