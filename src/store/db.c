@@ -247,29 +247,26 @@ fail:
 
 int64_t lc_store_generation(struct lc_store *store, const char *name)
 {
-    sqlite3_stmt *st;
-    int64_t v = 0;
-    if (sqlite3_prepare_v2(lc_store_db(store), "SELECT value FROM generation WHERE name=?", -1, &st,
-                           NULL) != SQLITE_OK)
+    sqlite3_stmt *st = lc_store_stmt(store, "SELECT value FROM generation WHERE name=?", NULL);
+    if (!st)
         return 0;
     sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
+    int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    lc_store_stmt_done(st);
     return v;
 }
 
 int lc_store_bump_generation(struct lc_store *store, const char *name, struct lc_error *err)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(lc_store_db(store),
-                           "INSERT INTO generation(name, value) VALUES(?, 1) "
-                           "ON CONFLICT(name) DO UPDATE SET value=value+1",
-                           -1, &st, NULL) != SQLITE_OK)
-        return lc_store_sql_error(store, "bumping generation", err);
+    sqlite3_stmt *st = lc_store_stmt(store,
+                                     "INSERT INTO generation(name, value) VALUES(?, 1) "
+                                     "ON CONFLICT(name) DO UPDATE SET value=value+1",
+                                     err);
+    if (!st)
+        return err ? err->code : LC_EINTERNAL;
     sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : lc_store_sql_error(store, "bumping generation", err);
-    sqlite3_finalize(st);
+    lc_store_stmt_done(st);
     return rc;
 }
 
