@@ -113,8 +113,6 @@ struct lc_api_authz {
     int64_t now_ms;
     int64_t iam_generation;  /* read once per request, before authentication */
 };
-/* The "iam" generation through a cached statement (it is read on every request). */
-int64_t lc__api_iam_generation(struct lc_store *store);
 void lc__api_authz_init(struct lc_api_authz *a, struct lc_api_policy_cache *cache,
                         const struct lc_api_service *svc);
 void lc__api_authz_clean_up(struct lc_api_authz *a);

@@ -53,19 +53,6 @@ void lc__api_authz_clean_up(struct lc_api_authz *a)
     memset(a, 0, sizeof *a);
 }
 
-/* The "iam" generation, read through a cached statement: this runs on every request, and
- * lc_store_generation prepares a fresh statement each time. */
-int64_t lc__api_iam_generation(struct lc_store *store)
-{
-    static const char sql[] = "SELECT value FROM generation WHERE name='iam'";
-    sqlite3_stmt *st = lc_store_stmt(store, sql, NULL);
-    if (!st)
-        return lc_store_generation(store, "iam");
-    int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    lc_store_stmt_done(st);
-    return v;
-}
-
 static int s_add_policy(struct lc_iam_policy_set *set, enum lc_iam_layer layer, const char *label,
                         const char *doc, struct lc_error *err)
 {

@@ -387,7 +387,7 @@ static int s_authorized_call(struct s_exchange *x, struct lc_api_response *resp,
                              struct lc_error *err)
 {
     const struct lc_api_service *svc = x->route.svc;
-    x->iam_generation = authz->iam_generation = lc__api_iam_generation(x->p->store);
+    x->iam_generation = authz->iam_generation = lc_store_generation(x->p->store, "iam");
     int rc;
     if ((rc = s_authenticate(x, err)) != 0) {
         x->decision = err->aws_code;
