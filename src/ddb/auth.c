@@ -12,13 +12,36 @@
 #include "leastcloud/alloc.h"
 #include "leastcloud/json.h"
 
-static struct lc_ddb_auth_check *s_add_check(struct lc_ddb_auth_checks *out, const char *operation, const char *resource)
+/* a + b + c as one new string (lc_free): the ARNs and action names, without a printf each. */
+static char *s_concat3(const char *a, size_t alen, const char *b, const char *c)
+{
+    size_t blen = strlen(b), clen = c ? strlen(c) : 0;
+    char *out = lc_malloc(alen + blen + clen + 1);
+    memcpy(out, a, alen);
+    memcpy(out + alen, b, blen);
+    if (clen)
+        memcpy(out + alen + blen, c, clen);
+    out[alen + blen + clen] = '\0';
+    return out;
+}
+
+/* resource: NULL for "*", else the ARN of table `name` (+ "/index/<ixname>" when ixname). */
+static struct lc_ddb_auth_check *s_add_check(struct lc_ddb *ddb, struct lc_ddb_auth_checks *out, const char *operation,
+                                             const char *name, const char *ixname)
 {
     out->items = lc_realloc(out->items, (out->count + 1) * sizeof *out->items);
     struct lc_ddb_auth_check *c = &out->items[out->count++];
     memset(c, 0, sizeof *c);
-    c->action = lc_asprintf("dynamodb:%s", operation);
-    c->resource = lc_strdup(resource);
+    c->action = s_concat3("dynamodb:", 9, operation, NULL);
+    if (!name) {
+        c->resource = lc_strdup("*");
+    } else if (!ixname) {
+        c->resource = s_concat3(ddb->arn_prefix, ddb->arn_prefix_len, name, NULL);
+    } else {
+        char *table = s_concat3(ddb->arn_prefix, ddb->arn_prefix_len, name, "/index/");
+        c->resource = s_concat3(table, strlen(table), ixname, NULL);
+        lc_free(table);
+    }
     return c;
 }
 
@@ -80,8 +103,11 @@ static void s_add_item_attributes(struct lc_ddb_auth_check *c, const json_t *ite
 /* Attributes and Select from a request's projection (ProjectionExpression or AttributesToGet). */
 static void s_add_projection(struct lc_ddb_auth_check *c, const json_t *req, bool with_select)
 {
+    /* Without either member there is no projection to name (the parse below would find none, and
+     * costs more than the rest of the checks). */
+    bool any = json_object_get(req, "ProjectionExpression") || json_object_get(req, "AttributesToGet");
     struct ddb_exprs x;
-    bool parsed = ddb_exprs_parse(req, DDB_X_PROJECTION | DDB_X_ATTRS_TO_GET, &x, NULL) == 0;
+    bool parsed = any && ddb_exprs_parse(req, DDB_X_PROJECTION | DDB_X_ATTRS_TO_GET, &x, NULL) == 0;
     if (parsed && x.projection) {
         for (size_t i = 0; i < x.nprojection; i++)
             s_add_value(c, "dynamodb:Attributes", x.projection[i]->path[0].name);
@@ -91,7 +117,8 @@ static void s_add_projection(struct lc_ddb_auth_check *c, const json_t *req, boo
         s_add_value(c, "dynamodb:Select", select);
     else if (with_select && parsed && x.projection)
         s_add_value(c, "dynamodb:Select", "SPECIFIC_ATTRIBUTES");
-    ddb_exprs_free(&x);
+    if (any)
+        ddb_exprs_free(&x);
 }
 
 static void s_add_return_values(struct lc_ddb_auth_check *c, const json_t *req)
@@ -133,16 +160,11 @@ static void s_add_query_key(struct lc_ddb_auth_check *c, const struct ddb_table 
 static int s_single(struct lc_ddb *ddb, const char *operation, const json_t *req, struct lc_ddb_auth_checks *out)
 {
     const char *name = lc_json_str(req, "TableName");
-    char *arn = lc_ddb_table_arn(ddb, name ? name : "");
     const struct ddb_table *t = strcmp(operation, "CreateTable") == 0 ? NULL : s_table(ddb, name);
     const char *ixname = lc_json_str(req, "IndexName");
     const struct ddb_index *ix = t && ixname ? ddb_table_index(t, ixname) : NULL;
-    char *resource = ixname && (strcmp(operation, "Query") == 0 || strcmp(operation, "Scan") == 0)
-                         ? lc_asprintf("%s/index/%s", arn, ixname)
-                         : lc_strdup(arn);
-    struct lc_ddb_auth_check *c = s_add_check(out, operation, resource);
-    lc_free(resource);
-    lc_free(arn);
+    bool on_index = ixname && (strcmp(operation, "Query") == 0 || strcmp(operation, "Scan") == 0);
+    struct lc_ddb_auth_check *c = s_add_check(ddb, out, operation, name ? name : "", on_index ? ixname : NULL);
     if (strcmp(operation, "GetItem") == 0) {
         s_add_leading_key(c, t, json_object_get(req, "Key"));
         s_add_projection(c, req, true);
@@ -173,9 +195,7 @@ static void s_batch(struct lc_ddb *ddb, const char *operation, const json_t *req
     json_t *tr;
     json_object_foreach((json_t *)items, name, tr)
     {
-        char *arn = lc_ddb_table_arn(ddb, name);
-        struct lc_ddb_auth_check *c = s_add_check(out, operation, arn);
-        lc_free(arn);
+        struct lc_ddb_auth_check *c = s_add_check(ddb, out, operation, name, NULL);
         const struct ddb_table *t = s_table(ddb, name);
         if (strcmp(operation, "BatchGetItem") == 0) {
             size_t i;
@@ -211,7 +231,7 @@ int lc_ddb_auth_checks(struct lc_ddb *ddb, const char *operation, const json_t *
     if (!json_is_object(request))
         return 0;
     if (strcmp(operation, "ListTables") == 0) {
-        s_add_check(out, operation, "*");
+        s_add_check(ddb, out, operation, NULL, NULL);
         return 0;
     }
     if (strcmp(operation, "BatchGetItem") == 0 || strcmp(operation, "BatchWriteItem") == 0) {

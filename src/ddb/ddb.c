@@ -27,6 +27,10 @@ int lc_ddb_open(struct lc_store *store, struct lc_ddb **out, struct lc_error *er
     struct lc_ddb *ddb = lc_calloc(1, sizeof *ddb);
     ddb->store = store;
     ddb->generation = -1;
+    /* Region and account never change for a store: every ARN starts the same (auth.c builds one
+     * per request). */
+    ddb->arn_prefix = lc_asprintf("arn:aws:dynamodb:%s:%s:table/", lc_store_region(store), lc_store_account(store));
+    ddb->arn_prefix_len = strlen(ddb->arn_prefix);
     pthread_mutex_init(&ddb->lock, NULL);
     *out = ddb;
     return 0;
@@ -47,6 +51,7 @@ void lc_ddb_free(struct lc_ddb *ddb)
     for (size_t i = 0; i < ddb->n_counters; i++)
         lc_free(ddb->counters[i].table);
     lc_free(ddb->counters);
+    lc_free(ddb->arn_prefix);
     pthread_mutex_destroy(&ddb->lock);
     lc_free(ddb);
 }
@@ -91,35 +96,101 @@ int lc_ddb_call(struct lc_ddb *ddb, const char *operation, const json_t *request
     return fn(ddb, request, response, err);
 }
 
-/* The body: "{" + the spliced member + the other members of `rest` (compact) + "}". */
-static char *s_splice(const json_t *rest, const struct ddb_sink *sink, size_t *len)
+/* Appends v in decimal (what jansson's "%lld" gives, without a printf per member). */
+static void s_append_int(struct lc_buf *b, json_int_t v)
 {
-    struct lc_buf b;
-    lc_buf_init(&b, LC_BUF_UNLIMITED);
-    lc_buf_append_byte(&b, '{');
+    char tmp[24];
+    size_t n = 0;
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    do {
+        tmp[sizeof tmp - ++n] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        tmp[sizeof tmp - ++n] = '-';
+    lc_buf_append(b, tmp + sizeof tmp - n, n);
+}
+
+/* A member name that compact JSON writes as is (no escapes): every name the operations set. */
+static bool s_plain_key(const char *k)
+{
+    for (; *k; k++) {
+        if (!((*k >= 'a' && *k <= 'z') || (*k >= 'A' && *k <= 'Z') || (*k >= '0' && *k <= '9')))
+            return false;
+    }
+    return true;
+}
+
+/*
+ * Appends the members of `rest` as json_dumps(rest, JSON_COMPACT) writes them, minus the braces,
+ * each after a comma when `comma`. Integers (Count, ScannedCount) are written here; other values
+ * go through jansson one by one, which gives the same bytes as dumping the whole object.
+ */
+static int s_append_members(struct lc_buf *b, const json_t *rest, bool comma)
+{
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)rest, k, v)
+    {
+        if (!s_plain_key(k)) {
+            /* Never happens for DynamoDB replies; kept exact anyway. */
+            json_t *one = json_object();
+            json_object_set(one, k, v);
+            char *text = json_dumps(one, JSON_COMPACT);
+            json_decref(one);
+            if (!text)
+                return LC_ENOMEM;
+            if (comma)
+                lc_buf_append_byte(b, ',');
+            lc_buf_append(b, text + 1, strlen(text) - 2);
+            free(text);
+            comma = true;
+            continue;
+        }
+        if (comma)
+            lc_buf_append_byte(b, ',');
+        comma = true;
+        lc_buf_append_byte(b, '"');
+        lc_buf_append_str(b, k);
+        lc_buf_append(b, "\":", 2);
+        if (json_is_integer(v)) {
+            s_append_int(b, json_integer_value(v));
+            continue;
+        }
+        char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+        if (!text)
+            return LC_ENOMEM;
+        lc_buf_append_str(b, text);
+        free(text);
+    }
+    return 0;
+}
+
+/*
+ * The body, built in the sink's buffer, which already starts with the member's opening
+ * ('{"Item":' or '{"Items":[') followed by the items as stored, so they are copied once: close
+ * the member, add the other members of `rest`, close the object. When the member is not sent
+ * (no item found, or items that went through JSON), the body is "{" + rest's members + "}".
+ */
+static int s_finish(const json_t *rest, struct ddb_sink *sink, char **body, size_t *len)
+{
     bool array = sink->member && strcmp(sink->member, "Items") == 0;
     bool member = array || (sink->member && sink->n_items > 0);
+    struct lc_buf *b = &sink->items;
     if (member) {
-        lc_buf_append_byte(&b, '"');
-        lc_buf_append_str(&b, sink->member);
-        lc_buf_append_str(&b, array ? "\":[" : "\":");
-        lc_buf_append(&b, sink->items.data ? sink->items.data : "", sink->items.len);
         if (array)
-            lc_buf_append_byte(&b, ']');
+            lc_buf_append_byte(b, ']');
+    } else {
+        lc_buf_reset(b);
+        lc_buf_append_byte(b, '{');
     }
-    /* The other members: "{...}" minus its braces, after a comma. */
-    if (json_object_size(rest) > 0) {
-        char *other = json_dumps(rest, JSON_COMPACT);
-        size_t olen = other ? strlen(other) : 0;
-        if (olen > 2) {
-            if (member)
-                lc_buf_append_byte(&b, ',');
-            lc_buf_append(&b, other + 1, olen - 2);
-        }
-        free(other);
-    }
-    lc_buf_append_byte(&b, '}');
-    return lc_buf_detach(&b, len);
+    int rc = s_append_members(b, rest, member);
+    if (rc)
+        return rc;
+    if (lc_buf_append_byte(b, '}'))
+        return LC_ENOMEM;
+    *body = lc_buf_detach(b, len);
+    return 0;
 }
 
 int lc_ddb_call_text(struct lc_ddb *ddb, const char *operation, const json_t *request, char **body, size_t *len,
@@ -146,13 +217,15 @@ int lc_ddb_call_text(struct lc_ddb *ddb, const char *operation, const json_t *re
     }
     struct ddb_sink sink = {.text = true, .member = get ? "Item" : "Items"};
     lc_buf_init(&sink.items, LC_BUF_UNLIMITED);
+    /* The reply's opening goes first, so that items are appended where they will be sent. */
+    lc_buf_append_str(&sink.items, get ? "{\"Item\":" : "{\"Items\":[");
+    sink.base = sink.items.len;
     int rc = get ? ddb_get_item(ddb, request, &resp, &sink, err) : ddb_query_scan(ddb, request, query, &resp, &sink, err);
-    if (rc == 0) {
-        size_t n = 0;
-        *body = s_splice(resp, &sink, &n);
-        if (len)
-            *len = n;
-    }
+    size_t n = 0;
+    if (rc == 0 && (rc = s_finish(resp, &sink, body, &n)) != 0)
+        lc_error_set(err, rc, 500, "InternalServerError", "out of memory writing a reply");
+    if (len)
+        *len = n;
     json_decref(resp);
     lc_buf_free(&sink.items);
     return rc;
@@ -165,8 +238,7 @@ bool lc_ddb_table_exists(struct lc_ddb *ddb, const char *table_name)
 
 char *lc_ddb_table_arn(struct lc_ddb *ddb, const char *table_name)
 {
-    return lc_asprintf("arn:aws:dynamodb:%s:%s:table/%s", lc_store_region(ddb->store),
-                       lc_store_account(ddb->store), table_name);
+    return lc_asprintf("%s%s", ddb->arn_prefix, table_name);
 }
 
 static const char *const SQL_BEGIN = "BEGIN";

@@ -150,6 +150,8 @@ struct ddb_counter {
 
 struct lc_ddb {
     struct lc_store *store;
+    char *arn_prefix; /* "arn:aws:dynamodb:<region>:<account>:table/", immutable */
+    size_t arn_prefix_len;
     pthread_mutex_t lock; /* guards everything below */
     int64_t generation;   /* of the cached tables; -1 = nothing cached */
     struct ddb_table **tables;
@@ -178,13 +180,15 @@ int ddb_tx_end(struct lc_ddb *ddb, struct ddb_tx *tx, int rc, struct lc_error *e
 /*
  * Where a read operation puts the items it returns. In text mode the stored JSON text of each item
  * is copied as is (no parse, no re-serialisation) into `items`, comma-separated, and left out of
- * the JSON response; lc_ddb_call_text splices it back. Items that need work (projection, filter)
- * still go through JSON.
+ * the JSON response; lc_ddb_call_text writes the rest of the reply around it. `items` starts with
+ * `base` bytes that are not items (the reply's opening, written first so that the items are
+ * copied only once). Items that need work (projection, filter) still go through JSON.
  */
 struct ddb_sink {
     bool text;
     const char *member; /* "Item" (one object) or "Items" (an array) */
     struct lc_buf items;
+    size_t base;
     size_t n_items;
 };
 int ddb_get_item(struct lc_ddb *ddb, const json_t *request, json_t **response, struct ddb_sink *sink, struct lc_error *err);
@@ -235,7 +239,7 @@ struct ddb_arena_block;
 struct ddb_expr_ctx {
     const json_t *names;   /* ExpressionAttributeNames (object) or NULL */
     const json_t *values;  /* ExpressionAttributeValues (object) or NULL */
-    json_t *used_names;    /* object used as a set of names referenced, owned */
+    json_t *used_names;    /* object used as a set of names referenced, owned; NULL until one is */
     json_t *used_values;
     struct ddb_arena_block *arena;
 };

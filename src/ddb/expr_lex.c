@@ -36,8 +36,7 @@ void ddb_expr_ctx_init(struct ddb_expr_ctx *ctx, const json_t *names, const json
     memset(ctx, 0, sizeof *ctx);
     ctx->names = names;
     ctx->values = values;
-    ctx->used_names = json_object();
-    ctx->used_values = json_object();
+    /* used_names / used_values are created on first use: most requests name nothing. */
 }
 
 void ddb_expr_ctx_free(struct ddb_expr_ctx *ctx)

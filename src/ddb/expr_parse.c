@@ -91,6 +91,8 @@ static const char *s_path_name(struct parser *p)
                "An expression attribute name used in the document path is not defined; attribute name: %s", text);
         return text;
     }
+    if (!p->ctx->used_names)
+        p->ctx->used_names = json_object();
     json_object_set_new(p->ctx->used_names, text, json_true());
     return json_string_value(v);
 }
@@ -141,11 +143,14 @@ static struct ddb_node *s_value(struct parser *p)
     char *text = s_tok_dup(p, &p->lx.cur);
     n->text = text;
     const json_t *v = p->ctx->values ? json_object_get(p->ctx->values, text) : NULL;
-    if (!v)
+    if (!v) {
         s_note(p, DDB_XE_ATTR_NAME_VAL,
                "An expression attribute value used in expression is not defined; attribute value: %s", text);
-    else
+    } else {
+        if (!p->ctx->used_values)
+            p->ctx->used_values = json_object();
         json_object_set_new(p->ctx->used_values, text, json_true());
+    }
     n->value = v;
     ddb_lex_next(&p->lx);
     return n;
@@ -663,7 +668,7 @@ static char *s_unused(const json_t *all, const json_t *used)
     size_t n = 0;
     json_object_foreach((json_t *)all, k, v)
     {
-        if (json_object_get(used, k))
+        if (used && json_object_get(used, k)) /* used is NULL when nothing was referenced */
             continue;
         lc_buf_append_str(&b, n++ ? ", " : "{");
         lc_buf_append_str(&b, k);

@@ -29,17 +29,63 @@ void ddb_exprs_free(struct ddb_exprs *x)
     memset(x, 0, sizeof *x);
 }
 
-/* Appends `sep` (when dst is not empty) and `s`, truncating at the buffer's end. */
+/* Appends `sep` (when dst is not empty) and `s`, truncating at the buffer's end as snprintf would. */
 static void s_join(char *dst, size_t cap, const char *sep, const char *s)
 {
     size_t len = strlen(dst);
-    snprintf(dst + len, cap - len, "%s%s", len ? sep : "", s);
+    const char *parts[2] = {len ? sep : "", s};
+    for (size_t i = 0; i < 2; i++) {
+        for (const char *c = parts[i]; *c && len + 1 < cap; c++)
+            dst[len++] = *c;
+    }
+    dst[len] = '\0';
 }
 
-static bool s_present(const json_t *req, const char *name)
+/*
+ * The request members this file reads, found in one pass over the request (a handful of members)
+ * instead of a hashed lookup per name (sixteen per parse, most of them absent).
+ */
+struct members {
+    const json_t *expr[sizeof s_exprs / sizeof *s_exprs];
+    const json_t *legacy[sizeof s_legacy / sizeof *s_legacy];
+    bool any; /* any of them, or ExpressionAttributeNames / ExpressionAttributeValues */
+};
+
+static void s_members(const json_t *req, struct members *m)
 {
-    const json_t *v = json_object_get(req, name);
+    memset(m, 0, sizeof *m);
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)req, k, v)
+    {
+        /* Every name below starts with one of these letters; most request members do not. */
+        if (!strchr("ACEFKPQS", k[0]))
+            continue;
+        for (size_t i = 0; i < sizeof s_exprs / sizeof *s_exprs; i++) {
+            if (strcmp(k, s_exprs[i].name) == 0) {
+                m->expr[i] = v;
+                m->any = true;
+            }
+        }
+        for (size_t i = 0; i < sizeof s_legacy / sizeof *s_legacy; i++) {
+            if (strcmp(k, s_legacy[i]) == 0) {
+                m->legacy[i] = v;
+                m->any = true;
+            }
+        }
+        if (strcmp(k, "ExpressionAttributeNames") == 0 || strcmp(k, "ExpressionAttributeValues") == 0)
+            m->any = true;
+    }
+}
+
+static bool s_present(const json_t *v)
+{
     return v && !json_is_null(v);
+}
+
+static const char *s_str(const json_t *v)
+{
+    return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
 static int s_attributes_to_get(const json_t *req, struct ddb_exprs *x, struct lc_error *err)
@@ -77,6 +123,14 @@ static int s_attributes_to_get(const json_t *req, struct ddb_exprs *x, struct lc
 int ddb_exprs_parse(const json_t *req, unsigned flags, struct ddb_exprs *x, struct lc_error *err)
 {
     memset(x, 0, sizeof *x);
+    struct members m;
+    s_members(req, &m);
+    if (!m.any) {
+        /* No expression, no legacy parameter, no names or values: nothing to check or parse
+         * (what the steps below conclude too, at a dozen lookups and allocations). */
+        ddb_expr_ctx_init(&x->ctx, NULL, NULL);
+        return 0;
+    }
     int rc = ddb_expr_check_params(req, &x->values, err);
     const json_t *names = json_object_get(req, "ExpressionAttributeNames");
     ddb_expr_ctx_init(&x->ctx, json_is_object(names) ? names : NULL, x->values);
@@ -87,9 +141,9 @@ int ddb_exprs_parse(const json_t *req, unsigned flags, struct ddb_exprs *x, stru
     char used_exprs[160] = "", used_legacy[160] = "";
     bool any_expr = false, any_value_expr = false;
     for (size_t i = 0; i < sizeof s_exprs / sizeof *s_exprs; i++) {
-        if (!(flags & s_exprs[i].flag) || !s_present(req, s_exprs[i].name))
+        if (!(flags & s_exprs[i].flag) || !s_present(m.expr[i]))
             continue;
-        const json_t *v = json_object_get(req, s_exprs[i].name);
+        const json_t *v = m.expr[i];
         if (!json_is_string(v))
             return ddb_wrong_type(v, "String", err);
         s_join(used_exprs, sizeof used_exprs, ", ", s_exprs[i].name);
@@ -99,7 +153,7 @@ int ddb_exprs_parse(const json_t *req, unsigned flags, struct ddb_exprs *x, stru
     }
     bool any_legacy = false;
     for (size_t i = 0; i < sizeof s_legacy / sizeof *s_legacy; i++) {
-        if (!s_present(req, s_legacy[i]))
+        if (!s_present(m.legacy[i]))
             continue;
         s_join(used_legacy, sizeof used_legacy, ", ", s_legacy[i]);
         any_legacy = true;
@@ -124,7 +178,7 @@ int ddb_exprs_parse(const json_t *req, unsigned flags, struct ddb_exprs *x, stru
     }
     if (any_legacy) {
         for (size_t i = 0; i < sizeof s_legacy / sizeof *s_legacy; i++) {
-            if (!s_present(req, s_legacy[i]))
+            if (!s_present(m.legacy[i]))
                 continue;
             if (i == 0 && (flags & DDB_X_ATTRS_TO_GET))
                 continue;
@@ -136,17 +190,18 @@ int ddb_exprs_parse(const json_t *req, unsigned flags, struct ddb_exprs *x, stru
             return rc;
     }
 
+    /* m.expr follows s_exprs: condition, key condition, filter, projection. */
     const char *src;
-    if ((flags & DDB_X_CONDITION) && (src = lc_json_str(req, "ConditionExpression")) &&
+    if ((flags & DDB_X_CONDITION) && (src = s_str(m.expr[0])) &&
         (rc = ddb_expr_parse_condition(&x->ctx, "ConditionExpression", src, &x->condition, err)))
         return rc;
-    if ((flags & DDB_X_KEYCOND) && (src = lc_json_str(req, "KeyConditionExpression")) &&
+    if ((flags & DDB_X_KEYCOND) && (src = s_str(m.expr[1])) &&
         (rc = ddb_expr_parse_condition(&x->ctx, "KeyConditionExpression", src, &x->keycond, err)))
         return rc;
-    if ((flags & DDB_X_FILTER) && (src = lc_json_str(req, "FilterExpression")) &&
+    if ((flags & DDB_X_FILTER) && (src = s_str(m.expr[2])) &&
         (rc = ddb_expr_parse_condition(&x->ctx, "FilterExpression", src, &x->filter, err)))
         return rc;
-    if ((flags & DDB_X_PROJECTION) && (src = lc_json_str(req, "ProjectionExpression")) &&
+    if ((flags & DDB_X_PROJECTION) && (src = s_str(m.expr[3])) &&
         (rc = ddb_expr_parse_projection(&x->ctx, src, &x->projection, &x->nprojection, err)))
         return rc;
     return ddb_expr_check_unused(&x->ctx, err);

@@ -166,8 +166,11 @@ int ddb_get_item(struct lc_ddb *ddb, const json_t *request, json_t **response, s
             /* The tables changed since the cache was filled: drop what was read, go the safe way. */
             json_decref(item);
             item = NULL;
-            if (want_text)
-                lc_buf_reset(&sink->items);
+            if (want_text) {
+                sink->items.len = sink->base;
+                if (sink->items.data)
+                    sink->items.data[sink->base] = '\0';
+            }
             lc_buf_reset(&pk);
             lc_buf_reset(&sk);
             size = 0;
@@ -198,7 +201,7 @@ int ddb_get_item(struct lc_ddb *ddb, const json_t *request, json_t **response, s
             goto done;
     }
     if (want_text)
-        sink->n_items = sink->items.len > 0;
+        sink->n_items = sink->items.len > sink->base;
     double units = ddb_read_units(size ? size : 1, consistent);
     ddb_account(ddb, t->name, units, 0, false);
     json_t *out = json_object();
