@@ -165,7 +165,7 @@ void lc__api_route(struct lc_api_request *req, struct lc_api_route *out)
         out->health = true;
 }
 
-size_t lc__api_body_limit(const struct lc_api_request *req)
+void lc__api_preroute(const struct lc_api_request *req, size_t *limit, bool *blocks)
 {
     struct lc_api_route r;
     struct lc_api_request copy = *req;
@@ -175,5 +175,14 @@ size_t lc__api_body_limit(const struct lc_api_request *req)
     lc__api_params_free((struct lc_api_param *)copy.params, copy.n_params);
     for (size_t i = 0; i < copy.n_path_params; i++)
         lc_free(copy.path_params[i]);
-    return r.svc && r.svc->max_body ? r.svc->max_body : LC_API_DEFAULT_MAX_BODY;
+    *limit = r.svc && r.svc->max_body ? r.svc->max_body : LC_API_DEFAULT_MAX_BODY;
+    *blocks = r.svc && (r.svc->blocks || (r.op && (r.op->flags & LC_API_OP_BLOCKS)));
+}
+
+size_t lc__api_body_limit(const struct lc_api_request *req)
+{
+    size_t limit;
+    bool blocks;
+    lc__api_preroute(req, &limit, &blocks);
+    return limit;
 }

@@ -1,12 +1,14 @@
 /*
- * server.c: the libmicrohttpd transport: a pool of worker threads, keep-alive, the body gathered
- * under a per-service limit (a larger body is read to its end and answered with an error, never by
- * dropping the connection), and a drain on stop that lets in-flight requests finish.
+ * server.c: the libmicrohttpd transport: a pool of epoll event loops with keep-alive, the body
+ * gathered under a per-service limit (a larger body is read to its end and answered with an error,
+ * never by dropping the connection), requests that may block moved off the loops, and a drain on
+ * stop that lets in-flight requests finish.
  */
 #include "api/api_internal.h"
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
+#include <pthread.h>
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -26,17 +28,38 @@ struct lc_api_server {
     uint16_t port;
     unsigned drain_timeout_ms;
     atomic_int in_flight;
+    atomic_int offloaded;  /* requests running on threads of their own */
     atomic_uint_fast64_t requests;
 };
+
+struct s_job;
 
 /* One request's state across the access handler's calls. */
 struct s_conn_req {
     char *target;   /* the request-target as sent: SigV4 signs these bytes, not MHD's decoded URL */
     bool started;   /* the access handler has seen the headers */
+    bool blocks;    /* must run off the event loop (LC_API_OP_BLOCKS) */
     struct lc_buf body;
     size_t limit;
     uint64_t received;
     bool too_large;
+    struct s_job *job; /* set while (and after) the request runs on its own thread */
+};
+
+/* A request that runs on a thread of its own while its connection is suspended: everything it
+ * needs is copied out of libmicrohttpd's memory first, and its answer waits here for the loop. */
+struct s_job {
+    struct lc_api_server *srv;
+    struct MHD_Connection *conn;
+    char *method, *path, *query;
+    struct lc_auth_header *headers;
+    char **header_text; /* owned copies the headers point into */
+    size_t header_count;
+    struct lc_buf body;
+    bool too_large;
+    uint64_t received;
+    char ip[64];
+    struct lc_api_response resp;
 };
 
 static enum MHD_Result s_collect_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
@@ -78,6 +101,21 @@ static void s_free_buffer(void *p)
     lc_free(p);
 }
 
+static enum MHD_Result s_queue(struct lc_api_server *srv, struct MHD_Connection *c, struct lc_api_response *resp)
+{
+    size_t len;
+    char *body = lc_buf_detach(&resp->body, &len);
+    struct MHD_Response *mr = MHD_create_response_from_buffer_with_free_callback(len, body, s_free_buffer);
+    MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type);
+    for (size_t i = 0; i < resp->n_headers; i++)
+        MHD_add_response_header(mr, resp->headers[i].name, resp->headers[i].value);
+    enum MHD_Result ok = MHD_queue_response(c, (unsigned)resp->status, mr);
+    MHD_destroy_response(mr);
+    lc__api_response_clean_up(resp);
+    atomic_fetch_add(&srv->requests, 1);
+    return ok;
+}
+
 static enum MHD_Result s_answer(struct lc_api_server *srv, struct MHD_Connection *c, const char *url,
                                 const char *method, struct s_conn_req *r)
 {
@@ -101,19 +139,94 @@ static enum MHD_Result s_answer(struct lc_api_server *srv, struct MHD_Connection
     struct lc_api_response resp;
     lc__api_response_init(&resp);
     lc__api_handle(srv->pipeline, &in, &resp);
-    size_t len;
-    char *body = lc_buf_detach(&resp.body, &len);
-    struct MHD_Response *mr = MHD_create_response_from_buffer_with_free_callback(len, body, s_free_buffer);
-    MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_TYPE, resp.content_type);
-    for (size_t i = 0; i < resp.n_headers; i++)
-        MHD_add_response_header(mr, resp.headers[i].name, resp.headers[i].value);
-    enum MHD_Result ok = MHD_queue_response(c, (unsigned)resp.status, mr);
-    MHD_destroy_response(mr);
-    lc__api_response_clean_up(&resp);
     lc_free(path);
     lc_free(query);
-    atomic_fetch_add(&srv->requests, 1);
-    return ok;
+    return s_queue(srv, c, &resp);
+}
+
+static void s_job_free(struct s_job *j)
+{
+    if (!j)
+        return;
+    lc_free(j->method);
+    lc_free(j->path);
+    lc_free(j->query);
+    for (size_t i = 0; i < 2 * j->header_count; i++)
+        lc_free(j->header_text[i]);
+    lc_free(j->header_text);
+    lc_free(j->headers);
+    lc_buf_free(&j->body);
+    lc__api_response_clean_up(&j->resp);
+    lc_free(j);
+}
+
+static void *s_job_run(void *arg)
+{
+    struct s_job *j = arg;
+    struct lc_api_server *srv = j->srv;
+    struct MHD_Connection *c = j->conn;
+    struct lc_api_http in = {
+        .method = j->method,
+        .path = j->path,
+        .query = j->query,
+        .headers = j->headers,
+        .header_count = j->header_count,
+        .body = j->body.data ? j->body.data : "",
+        .body_len = j->body.len,
+        .body_too_large = j->too_large,
+        .body_received = j->received,
+        .source_ip = j->ip,
+    };
+    lc__api_handle(srv->pipeline, &in, &j->resp);
+    /* From here the loop owns the job again (it answers, then frees it): touch nothing after. */
+    MHD_resume_connection(c);
+    atomic_fetch_sub(&srv->offloaded, 1);
+    return NULL;
+}
+
+/* Copies the request out of libmicrohttpd's memory, suspends the connection and runs the request
+ * on a detached thread; the loop answers when the thread resumes the connection. */
+static enum MHD_Result s_offload(struct lc_api_server *srv, struct MHD_Connection *c, const char *url,
+                                 const char *method, struct s_conn_req *r)
+{
+    struct s_job *j = lc_calloc(1, sizeof *j);
+    j->srv = srv;
+    j->conn = c;
+    j->method = lc_strdup(method);
+    s_split_target(r, url, &j->path, &j->query);
+    s_source_ip(c, j->ip, sizeof j->ip);
+    struct lc_auth_header headers[MAX_HEADERS];
+    struct lc_api_http h = {.headers = headers};
+    MHD_get_connection_values(c, MHD_HEADER_KIND, s_collect_header, &h);
+    j->header_count = h.header_count;
+    j->headers = lc_calloc(h.header_count ? h.header_count : 1, sizeof *j->headers);
+    j->header_text = lc_calloc(2 * h.header_count + 1, sizeof *j->header_text);
+    for (size_t i = 0; i < h.header_count; i++) {
+        j->header_text[2 * i] = lc_strndup(headers[i].name.ptr, headers[i].name.len);
+        j->header_text[2 * i + 1] = lc_strndup(headers[i].value.ptr, headers[i].value.len);
+        j->headers[i].name = lc_cur_from_str(j->header_text[2 * i]);
+        j->headers[i].value = lc_cur_from_str(j->header_text[2 * i + 1]);
+    }
+    j->body = r->body;
+    memset(&r->body, 0, sizeof r->body);
+    j->too_large = r->too_large;
+    j->received = r->received;
+    lc__api_response_init(&j->resp);
+    r->job = j;
+    MHD_suspend_connection(c);
+    atomic_fetch_add(&srv->offloaded, 1);
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    pthread_t t;
+    int rc = pthread_create(&t, &attr, s_job_run, j);
+    pthread_attr_destroy(&attr);
+    if (rc != 0) {
+        /* No thread to spare: answer on the loop rather than fail the request. */
+        LC_LOGW("api", "no thread for a blocking request (%s); running it on the event loop", strerror(rc));
+        s_job_run(j);
+    }
+    return MHD_YES;
 }
 
 static enum MHD_Result s_access(void *cls, struct MHD_Connection *c, const char *url, const char *method,
@@ -137,7 +250,7 @@ static enum MHD_Result s_access(void *cls, struct MHD_Connection *c, const char 
         s_split_target(r, url, &path, &query);
         struct lc_api_request req = {.method = method, .path = path, .query = query, .headers = headers,
                                      .header_count = h.header_count, .body = ""};
-        r->limit = lc__api_body_limit(&req);
+        lc__api_preroute(&req, &r->limit, &r->blocks);
         lc_free(path);
         lc_free(query);
         lc_buf_init(&r->body, r->limit);
@@ -152,6 +265,10 @@ static enum MHD_Result s_access(void *cls, struct MHD_Connection *c, const char 
         *upload_data_size = 0;
         return MHD_YES;
     }
+    if (r->job) /* resumed: the request ran on its own thread */
+        return s_queue(srv, c, &r->job->resp);
+    if (r->blocks)
+        return s_offload(srv, c, url, method, r);
     return s_answer(srv, c, url, method, r);
 }
 
@@ -162,6 +279,7 @@ static void s_completed(void *cls, struct MHD_Connection *c, void **con_cls, enu
     if (!r)
         return;
     lc_buf_free(&r->body);
+    s_job_free(r->job);
     lc_free(r->target);
     lc_free(r);
     *con_cls = NULL;
@@ -179,6 +297,14 @@ static void *s_uri_seen(void *cls, const char *uri, struct MHD_Connection *c)
     return r;
 }
 
+/* One event loop per core: a loop never waits (blocking requests leave it), so more loops than
+ * cores only add switches between them. */
+static unsigned s_default_threads(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > 16 ? 16 : (unsigned)n;
+}
+
 int lc_api_server_start(struct lc_store *store, const struct lc_api_options *opts, struct lc_api_server **out,
                         struct lc_error *err)
 {
@@ -194,17 +320,11 @@ int lc_api_server_start(struct lc_store *store, const struct lc_api_options *opt
         lc_free(srv);
         return rc;
     }
-    unsigned threads = o.threads ? o.threads : 4;
-    /* Lambda's Invoke holds its connection until the function returns, and the function calls back
-     * into this server meanwhile (often on a keep-alive connection). In a pool of event loops that
-     * callback can belong to the very loop the Invoke blocks, and waits out the function's timeout;
-     * with a thread per connection no request ever waits for another. `threads` is no longer
-     * used; it stays so that callers and --threads remain valid. */
-    (void)threads;
-    srv->mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ITC |
-                                    MHD_USE_AUTO, 0, NULL, NULL,
+    unsigned threads = o.threads ? o.threads : s_default_threads();
+    srv->mhd = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME, 0, NULL, NULL,
                                 s_access, srv,
                                 MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+                                MHD_OPTION_THREAD_POOL_SIZE, threads,
                                 MHD_OPTION_NOTIFY_COMPLETED, s_completed, srv,
                                 MHD_OPTION_URI_LOG_CALLBACK, s_uri_seen, srv,
                                 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
@@ -244,6 +364,10 @@ void lc_api_server_stop(struct lc_api_server *srv)
     lc__api_pipeline_quiesce(srv->pipeline);
     struct timespec pause = {0, 5 * 1000 * 1000};
     for (unsigned waited = 0; atomic_load(&srv->in_flight) > 0 && waited < srv->drain_timeout_ms; waited += 5)
+        nanosleep(&pause, NULL);
+    /* A request on its own thread uses the pipeline and resumes its connection: both must outlive
+     * it. Quiesce has ended what could hold it (Lambda invocations), so this wait is short. */
+    while (atomic_load(&srv->offloaded) > 0)
         nanosleep(&pause, NULL);
     MHD_stop_daemon(srv->mhd);
     lc__api_pipeline_free(srv->pipeline);

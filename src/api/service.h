@@ -164,6 +164,10 @@ enum {
     /* The operation never writes the store: the pipeline runs authentication, authorization and
      * the handler in one read transaction (one snapshot, and far fewer transaction starts). */
     LC_API_OP_READ_ONLY = 1 << 2,
+    /* The operation may wait for something that calls back into this server (Lambda's Invoke
+     * waits for a function that calls DynamoDB): it runs on a thread of its own, never on one of
+     * the event loops, which would stall every connection that loop serves. */
+    LC_API_OP_BLOCKS = 1 << 3,
 };
 
 struct lc_api_operation {
@@ -186,6 +190,9 @@ struct lc_api_service {
      * back-off. Only for services whose operations are short: never for one that waits on another
      * request (Lambda's Invoke), which would deadlock. */
     bool serialize_writes;
+    /* Every operation of the service is LC_API_OP_BLOCKS (CloudFormation: a deploy runs for a
+     * while, and which operation a Query-protocol request is lies in its body). */
+    bool blocks;
     const struct lc_api_operation *ops;
     size_t n_ops;
     /* REST only: picks the operation from method + path and fills req->path_params; NULL if none. */

@@ -1059,6 +1059,7 @@ const struct lc_api_service lc_api_svc_cloudformation = {
     .protocol = LC_API_QUERY,
     .content_type = "text/xml",
     .xml_namespace = "http://cloudformation.amazonaws.com/doc/2010-05-15/",
+    .blocks = true,
     .ops = s_ops,
     .n_ops = sizeof s_ops / sizeof s_ops[0],
     .start = s_start,

@@ -334,7 +334,7 @@ static int s_remove_permission(struct lc_api_call *call, struct lc_error *err)
 }
 
 static const struct lc_api_operation s_ops[] = {
-    {"Invoke", s_invoke, 0},
+    {"Invoke", s_invoke, LC_API_OP_BLOCKS},
     {"GetFunction", s_get_function, LC_API_OP_READ_ONLY},
     {"GetFunctionConfiguration", s_get_function_configuration, LC_API_OP_READ_ONLY},
     {"ListFunctions", s_list_functions, LC_API_OP_READ_ONLY},

@@ -42,7 +42,7 @@ int lc_cli_serve(const struct lc_cli *cli, int argc, char **argv)
             opts.threads = (unsigned)n;
             i++;
         } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            printf("usage: leastcloud serve [--host 127.0.0.1] [--port 4566] [--threads 4] [--state DIR]\n");
+            printf("usage: leastcloud serve [--host 127.0.0.1] [--port 4566] [--threads N (default: one per core)] [--state DIR]\n");
             return LC_EXIT_OK;
         } else {
             return lc_cli_usage_error(argv[0], "unknown argument '%s' (see --help)", a);

@@ -36,7 +36,9 @@ class Cloud:
         if out.returncode != 0:
             raise RuntimeError("deploy failed:\n%s\n%s" % (out.stdout, out.stderr))
         self.outputs = self._outputs(out.stdout)
-        self.srv = lcserver.Server(state=self.state).start()
+        # One event loop: an Invoke must leave the loop, or the function's own DynamoDB calls back
+        # into this server would wait behind it until the function times out.
+        self.srv = lcserver.Server(state=self.state, threads=1).start()
         fn = self.lambda_client().get_function_configuration(FunctionName="read-function")
         self.role_arn = fn["Role"]
         self.role_name = self.role_arn.rsplit("/", 1)[1]
