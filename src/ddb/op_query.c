@@ -285,6 +285,112 @@ static void s_bind_buf(sqlite3_stmt *st, int i, const struct lc_buf *b)
     sqlite3_bind_blob(st, i, b->len ? b->data : "", (int)b->len, SQLITE_STATIC);
 }
 
+/* ---------------------------------------------------------------- key members of a stored item
+ * LastEvaluatedKey needs 2-4 attributes of the last item, but parsing its whole stored text with
+ * jansson costs about as much as copying a hundred items (jansson reads a character at a time).
+ * The stored text is compact JSON written by jansson, so a small scanner finds the members and
+ * only their values are parsed. Anything unexpected (escaped member names, odd syntax) makes the
+ * caller parse the whole item as before. */
+
+static const char *s_skip_ws(const char *c, const char *end)
+{
+    while (c < end && (*c == ' ' || *c == '\t' || *c == '\n' || *c == '\r'))
+        c++;
+    return c;
+}
+
+/* c at an opening quote: returns the position after the closing quote, or NULL. */
+static const char *s_skip_string(const char *c, const char *end)
+{
+    for (c++; c < end; c++) {
+        if (*c == '\\')
+            c++;
+        else if (*c == '"')
+            return c + 1;
+    }
+    return NULL;
+}
+
+/* c at the start of a value: returns the position after it, or NULL. */
+static const char *s_skip_value(const char *c, const char *end)
+{
+    if (c >= end)
+        return NULL;
+    if (*c == '"')
+        return s_skip_string(c, end);
+    if (*c != '{' && *c != '[') {
+        while (c < end && *c != ',' && *c != '}' && *c != ']')
+            c++;
+        return c;
+    }
+    size_t depth = 0;
+    while (c < end) {
+        if (*c == '"') {
+            if (!(c = s_skip_string(c, end)))
+                return NULL;
+            continue;
+        }
+        if (*c == '{' || *c == '[') {
+            depth++;
+        } else if (*c == '}' || *c == ']') {
+            if (--depth == 0)
+                return c + 1;
+        }
+        c++;
+    }
+    return NULL;
+}
+
+/* A new object with the members of the stored item `text` named in `names` (NULL entries are
+ * skipped), or NULL when the text is not what jansson writes (the caller then parses it all). */
+static json_t *s_item_members(const char *text, size_t len, const char *const *names, size_t n)
+{
+    const char *c = text, *end = text + len;
+    c = s_skip_ws(c, end);
+    if (c >= end || *c++ != '{')
+        return NULL;
+    json_t *out = json_object();
+    for (bool first = true;; first = false) {
+        c = s_skip_ws(c, end);
+        if (first && c < end && *c == '}' && s_skip_ws(c + 1, end) == end)
+            return out; /* {} */
+        if (c >= end || *c != '"')
+            break;
+        const char *key = c + 1;
+        const char *after = s_skip_string(c, end);
+        if (!after || memchr(key, '\\', (size_t)(after - 1 - key)))
+            break;
+        size_t klen = (size_t)(after - 1 - key);
+        c = s_skip_ws(after, end);
+        if (c >= end || *c++ != ':')
+            break;
+        c = s_skip_ws(c, end);
+        const char *vend = s_skip_value(c, end);
+        if (!vend)
+            break;
+        for (size_t i = 0; i < n; i++) {
+            if (!names[i] || strlen(names[i]) != klen || memcmp(names[i], key, klen) != 0 ||
+                json_object_get(out, names[i]))
+                continue;
+            json_t *v = json_loadb(c, (size_t)(vend - c), JSON_ALLOW_NUL | JSON_DECODE_ANY, NULL);
+            if (!v)
+                goto fail;
+            json_object_set_new(out, names[i], v);
+        }
+        c = s_skip_ws(vend, end);
+        if (c < end && *c == ',') {
+            c++;
+            continue;
+        }
+        if (c < end && *c == '}' && s_skip_ws(c + 1, end) == end)
+            return out;
+        break;
+    }
+fail:
+    json_decref(out);
+    return NULL;
+}
+
 /* The last item's key as LastEvaluatedKey: table key plus index key. */
 static json_t *s_last_key(const struct plan *p, const json_t *item)
 {
@@ -505,7 +611,11 @@ static int s_run(struct lc_ddb *ddb, struct plan *p, json_t **response, struct d
         stopped = true;
     if (raw && stopped && last_len) {
         const char *text = want_items ? sink->items.data + last_off : last_raw.data;
-        last = json_loadb(text, last_len, JSON_ALLOW_NUL, NULL);
+        const char *names[4] = {p->t->hash.name, p->t->range.type ? p->t->range.name : NULL,
+                                p->ix ? p->ix->hash.name : NULL, p->ix && p->ix->range.type ? p->ix->range.name : NULL};
+        last = s_item_members(text, last_len, names, 4);
+        if (!last)
+            last = json_loadb(text, last_len, JSON_ALLOW_NUL, NULL);
         if (!last) {
             rc = lc_error_set(err, LC_EINTERNAL, 500, "InternalServerError", "a stored item is damaged");
             goto done;

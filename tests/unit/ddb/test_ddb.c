@@ -65,6 +65,75 @@ static void test_text_responses_equal_json_responses(void **state)
     s_same(f, "ListTables", "{}");
 }
 
+/* The text path's body must be byte for byte what serialising lc_ddb_call's response gives. */
+static void s_same_bytes(struct fx *f, const char *op, const char *req_text)
+{
+    json_t *req = fx_json(req_text), *resp = NULL;
+    assert_int_equal(lc_ddb_call(f->ddb, op, req, &resp, NULL), 0);
+    char *want = json_dumps(resp, JSON_COMPACT);
+    char *body = NULL;
+    size_t len = 0;
+    assert_int_equal(lc_ddb_call_text(f->ddb, op, req, &body, &len, NULL), 0);
+    if (strcmp(want, body) != 0)
+        fail_msg("%s %s\n  json %s\n  text %s", op, req_text, want, body);
+    assert_int_equal(strlen(body), len);
+    free(want);
+    lc_free(body);
+    json_decref(resp);
+    json_decref(req);
+}
+
+static void test_text_last_evaluated_key_for_any_key_names(void **state)
+{
+    struct fx *f = *state;
+    /* Key names that stored JSON escapes (quote, backslash), non-ASCII, and an index whose keys
+     * come after a long attribute: LastEvaluatedKey is read from the stored text of the last item. */
+    json_decref(fx_ok(f, "CreateTable",
+                      "{'TableName':'odd','AttributeDefinitions':[{'AttributeName':'p\\'q\\\\','AttributeType':'S'},"
+                      "{'AttributeName':'s\u00e9','AttributeType':'N'},{'AttributeName':'g','AttributeType':'B'}],"
+                      "'KeySchema':[{'AttributeName':'p\\'q\\\\','KeyType':'HASH'},{'AttributeName':'s\u00e9','KeyType':'RANGE'}],"
+                      "'GlobalSecondaryIndexes':[{'IndexName':'byG','KeySchema':[{'AttributeName':'g','KeyType':'HASH'}],"
+                      "'Projection':{'ProjectionType':'ALL'}}],'BillingMode':'PAY_PER_REQUEST'}"));
+    for (int i = 0; i < 6; i++) {
+        char *req = lc_asprintf("{'TableName':'odd','Item':{'long':{'S':'{[\\'x\\\\]}'},'p\\'q\\\\':{'S':'k%d'},"
+                                "'s\u00e9':{'N':'%d.50'},'g':{'B':'AAE='},'l':{'L':[{'M':{'a':{'BOOL':true}}},{'NULL':true}]}}}",
+                                i % 2, i);
+        json_decref(fx_ok(f, "PutItem", req));
+        lc_free(req);
+    }
+    s_same_bytes(f, "Scan", "{'TableName':'odd','Limit':2}");
+    s_same_bytes(f, "Scan", "{'TableName':'odd','Limit':2,'Select':'COUNT'}");
+    s_same_bytes(f, "Scan", "{'TableName':'odd','IndexName':'byG','Limit':3,'ReturnConsumedCapacity':'INDEXES'}");
+    s_same_bytes(f, "Query", "{'TableName':'odd','KeyConditionExpression':'#p = :p','ExpressionAttributeNames':{'#p':'p\\'q\\\\'},"
+                             "'ExpressionAttributeValues':{':p':{'S':'k1'}},'Limit':2,'ScanIndexForward':false}");
+    s_same_bytes(f, "Query", "{'TableName':'odd','IndexName':'byG','KeyConditionExpression':'g = :g',"
+                             "'ExpressionAttributeValues':{':g':{'B':'AAE='}},'Limit':4}");
+    s_same_bytes(f, "GetItem", "{'TableName':'odd','Key':{'p\\'q\\\\':{'S':'k0'},'s\u00e9':{'N':'2.5'}},'ReturnConsumedCapacity':'TOTAL'}");
+    s_same_bytes(f, "GetItem", "{'TableName':'odd','Key':{'p\\'q\\\\':{'S':'k0'},'s\u00e9':{'N':'3'}}}");
+
+    /* Names stored without escapes (the common case), values with quotes and brackets around them. */
+    json_decref(fx_ok(f, "CreateTable",
+                      "{'TableName':'plain','AttributeDefinitions':[{'AttributeName':'p\u00e9','AttributeType':'S'},"
+                      "{'AttributeName':'sk','AttributeType':'N'},{'AttributeName':'g','AttributeType':'B'},{'AttributeName':'h','AttributeType':'S'}],"
+                      "'KeySchema':[{'AttributeName':'p\u00e9','KeyType':'HASH'},{'AttributeName':'sk','KeyType':'RANGE'}],"
+                      "'GlobalSecondaryIndexes':[{'IndexName':'byG','KeySchema':[{'AttributeName':'g','KeyType':'HASH'},"
+                      "{'AttributeName':'h','KeyType':'RANGE'}],'Projection':{'ProjectionType':'KEYS_ONLY'}}],'BillingMode':'PAY_PER_REQUEST'}"));
+    for (int i = 0; i < 6; i++) {
+        char *req = lc_asprintf("{'TableName':'plain','Item':{'a{b':{'S':'{[\\'x\\\\]}'},'p\u00e9':{'S':'k%d'},"
+                                "'l':{'L':[{'M':{'sk':{'BOOL':true}}},{'NULL':true}]},'sk':{'N':'%d.50'},'g':{'B':'AAE='},'h':{'S':'%c'}}}",
+                                i % 2, i, 'a' + i);
+        json_decref(fx_ok(f, "PutItem", req));
+        lc_free(req);
+    }
+    s_same_bytes(f, "Scan", "{'TableName':'plain','Limit':2}");
+    s_same_bytes(f, "Scan", "{'TableName':'plain','Limit':5,'Select':'COUNT'}");
+    s_same_bytes(f, "Scan", "{'TableName':'plain','IndexName':'byG','Limit':3,'ReturnConsumedCapacity':'INDEXES'}");
+    s_same_bytes(f, "Query", "{'TableName':'plain','KeyConditionExpression':'#p = :p','ExpressionAttributeNames':{'#p':'p\u00e9'},"
+                             "'ExpressionAttributeValues':{':p':{'S':'k1'}},'Limit':2,'ScanIndexForward':false}");
+    s_same_bytes(f, "Query", "{'TableName':'plain','IndexName':'byG','KeyConditionExpression':'g = :g',"
+                             "'ExpressionAttributeValues':{':g':{'B':'AAE='}},'Limit':4}");
+}
+
 static void test_opening_twice_keeps_the_schema(void **state)
 {
     struct fx *f = *state;
@@ -143,6 +212,7 @@ int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         FX_TEST(test_text_responses_equal_json_responses),
+        FX_TEST(test_text_last_evaluated_key_for_any_key_names),
         FX_TEST(test_opening_twice_keeps_the_schema),
         FX_TEST(test_a_failed_write_rolls_back_and_the_next_succeeds),
         FX_TEST(test_worker_threads_share_one_handle),
