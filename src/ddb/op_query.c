@@ -28,8 +28,13 @@ static const char *const SQL_QI_ASC =
 static const char *const SQL_QI_DESC =
     "SELECT size, item, tpk, tsk FROM ddb_index_item WHERE tid=?1 AND ix=?2 AND pk=?3 AND sk>=?4 AND sk<?5"
     " AND (sk, tpk, tsk) < (?6, ?7, ?8) ORDER BY sk DESC, tpk DESC, tsk DESC";
-static const char *const SQL_SCAN =
-    "SELECT size, item, pk FROM ddb_item WHERE tid=?1 AND (pk, sk) > (?2, ?3) ORDER BY pk, sk";
+/* A table scan is one range of the primary key. SQLite seeks to a row-value bound but then
+ * re-tests it on every row, so the scan from a start key is two plain ranges instead (the rest of
+ * the start key's partition, then the partitions after it), and a scan from the top has none. */
+static const char *const SQL_SCAN = "SELECT size, item, pk FROM ddb_item WHERE tid=?1 ORDER BY pk, sk";
+static const char *const SQL_SCAN_REST =
+    "SELECT size, item, pk FROM ddb_item WHERE tid=?1 AND pk=?2 AND sk>?3 ORDER BY pk, sk";
+static const char *const SQL_SCAN_AFTER = "SELECT size, item, pk FROM ddb_item WHERE tid=?1 AND pk>?2 ORDER BY pk, sk";
 static const char *const SQL_SCAN_IX =
     "SELECT size, item, tpk, tsk, pk FROM ddb_index_item WHERE tid=?1 AND ix=?2 AND (pk, sk, tpk, tsk) > (?3, ?4, ?5, ?6)"
     " ORDER BY pk, sk, tpk, tsk";
@@ -420,6 +425,7 @@ static int s_run(struct lc_ddb *ddb, struct plan *p, json_t **response, struct d
     json_t *last = NULL;
     int rc = 0;
     sqlite3_stmt *st = NULL;
+    sqlite3_stmt *next_st = NULL; /* read once st is exhausted (a table scan from a start key) */
     /* Items that need no work are copied as stored text when the caller takes text. */
     bool raw = sink && sink->text && !p->x.filter && !p->x.projection && !p->fetch_from_table;
     /* The last raw item, for LastEvaluatedKey: where it sits in the sink (no copy per item), or a
@@ -501,14 +507,20 @@ static int s_run(struct lc_ddb *ddb, struct plan *p, json_t **response, struct d
             s_bind_buf(st, 8, &s_tsk);
         }
     } else if (!p->ix) {
-        st = lc_store_stmt(ddb->store, SQL_SCAN, err);
-        if (!st) {
+        st = lc_store_stmt(ddb->store, p->start ? SQL_SCAN_REST : SQL_SCAN, err);
+        if (st && p->start)
+            next_st = lc_store_stmt(ddb->store, SQL_SCAN_AFTER, err);
+        if (!st || (p->start && !next_st)) {
             rc = LC_EINTERNAL;
             goto done;
         }
         sqlite3_bind_int64(st, 1, p->t->id);
-        s_bind_buf(st, 2, &s_pk);
-        s_bind_buf(st, 3, &s_sk);
+        if (p->start) {
+            s_bind_buf(st, 2, &s_pk);
+            s_bind_buf(st, 3, &s_sk);
+            sqlite3_bind_int64(next_st, 1, p->t->id);
+            s_bind_buf(next_st, 2, &s_pk);
+        }
     } else {
         st = lc_store_stmt(ddb->store, SQL_SCAN_IX, err);
         if (!st) {
@@ -527,6 +539,7 @@ static int s_run(struct lc_ddb *ddb, struct plan *p, json_t **response, struct d
     size_t bytes = 0, table_bytes = 0;
     bool stopped = false;
     int step;
+next_range:
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         if ((p->limit && scanned >= p->limit) || bytes >= DDB_PAGE_MAX_BYTES) {
             stopped = true;
@@ -603,7 +616,14 @@ static int s_run(struct lc_ddb *ddb, struct plan *p, json_t **response, struct d
     }
     if (rc == 0 && step != SQLITE_ROW && step != SQLITE_DONE)
         rc = lc_store_sql_error(ddb->store, p->query ? "querying" : "scanning", err);
+    if (rc == 0 && step == SQLITE_DONE && next_st) {
+        lc_store_stmt_done(st);
+        st = next_st;
+        next_st = NULL;
+        goto next_range;
+    }
     lc_store_stmt_done(st);
+    lc_store_stmt_done(next_st);
     if (rc)
         goto done;
     /* DynamoDB also returns LastEvaluatedKey when the page ends exactly at Limit. */
