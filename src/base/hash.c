@@ -1,4 +1,7 @@
 /* hash.c: thin, checked wrappers over libcrypto and zlib. */
+/* lc_sha256_ctx sits on libcrypto's low-level SHA256_* (deprecated in OpenSSL 3 in favour of EVP, but
+ * still exported and the only way to copy a digest state without an allocation). */
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include "leastcloud/hash.h"
 
 #include "leastcloud/alloc.h"
@@ -6,6 +9,7 @@
 
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <openssl/sha.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,6 +84,63 @@ void lc_hmac_sha256(const void *key, size_t key_len, const void *data, size_t le
     s_digest2(pad, sizeof pad, inner, sizeof inner, out32);
     OPENSSL_cleanse(k, sizeof k);
     OPENSSL_cleanse(pad, sizeof pad);
+}
+
+_Static_assert(sizeof(SHA256_CTX) <= sizeof(struct lc_sha256_ctx), "lc_sha256_ctx too small");
+_Static_assert(_Alignof(SHA256_CTX) <= _Alignof(struct lc_sha256_ctx), "lc_sha256_ctx misaligned");
+
+void lc_sha256_init(struct lc_sha256_ctx *ctx)
+{
+    if (SHA256_Init((SHA256_CTX *)ctx) != 1)
+        abort(); /* cannot fail: it only sets constants */
+}
+
+void lc_sha256_update(struct lc_sha256_ctx *ctx, const void *data, size_t len)
+{
+    if (len && SHA256_Update((SHA256_CTX *)ctx, data, len) != 1)
+        abort();
+}
+
+void lc_sha256_final(struct lc_sha256_ctx *ctx, uint8_t out32[LC_SHA256_LEN])
+{
+    if (SHA256_Final(out32, (SHA256_CTX *)ctx) != 1)
+        abort();
+    /* The caller's memory, so not a dead store: the state of a MAC's inner hash is key material. */
+    memset(ctx, 0, sizeof *ctx);
+}
+
+void lc_hmac_sha256_key_init(struct lc_hmac_sha256_key *hk, const void *key, size_t key_len)
+{
+    uint8_t k[SHA256_BLOCK] = {0}, pad[SHA256_BLOCK];
+    if (key_len > SHA256_BLOCK)
+        lc_sha256(key, key_len, k);
+    else if (key_len)
+        memcpy(k, key, key_len);
+    for (size_t i = 0; i < SHA256_BLOCK; i++)
+        pad[i] = k[i] ^ 0x36;
+    lc_sha256_init(&hk->inner);
+    lc_sha256_update(&hk->inner, pad, sizeof pad);
+    for (size_t i = 0; i < SHA256_BLOCK; i++)
+        pad[i] = k[i] ^ 0x5c;
+    lc_sha256_init(&hk->outer);
+    lc_sha256_update(&hk->outer, pad, sizeof pad);
+    OPENSSL_cleanse(k, sizeof k);
+    OPENSSL_cleanse(pad, sizeof pad);
+}
+
+void lc_hmac_sha256_start(const struct lc_hmac_sha256_key *hk, struct lc_sha256_ctx *ctx)
+{
+    *ctx = hk->inner;
+}
+
+void lc_hmac_sha256_finish(const struct lc_hmac_sha256_key *hk, struct lc_sha256_ctx *ctx,
+                           uint8_t out32[LC_SHA256_LEN])
+{
+    uint8_t inner[LC_SHA256_LEN];
+    lc_sha256_final(ctx, inner);
+    struct lc_sha256_ctx outer = hk->outer;
+    lc_sha256_update(&outer, inner, sizeof inner);
+    lc_sha256_final(&outer, out32);
 }
 
 void lc_hex_encode(const uint8_t *data, size_t len, char *out)
