@@ -5,6 +5,8 @@
  */
 #include "auth/auth_internal.h"
 
+#include <string.h>
+
 void lc__auth_fields_init(struct lc__auth_fields *f)
 {
     *f = (struct lc__auth_fields){0};
@@ -22,9 +24,15 @@ void lc__auth_fields_clean_up(struct lc__auth_fields *f)
         lc_buf_free(bufs[i]);
 }
 
-static bool s_sep(char c)
+LC__AUTH_INLINE bool s_sep(char c)
 {
     return c == ',' || c == ' ' || c == '\t';
+}
+
+LC__AUTH_INLINE bool s_is(struct lc_cur c, const char *lit)
+{
+    size_t n = strlen(lit);
+    return c.len == n && memcmp(c.ptr, lit, n) == 0;
 }
 
 void lc__auth_parse_authorization(struct lc_cur value, struct lc__auth_fields *f)
@@ -53,13 +61,13 @@ void lc__auth_parse_authorization(struct lc_cur value, struct lc__auth_fields *f
             continue;
         }
         /* The first occurrence wins, as AWS reads the header. */
-        if (lc_cur_eq_str(key, "Credential") && !f->have_credential) {
+        if (s_is(key, "Credential") && !f->have_credential) {
             f->credential = val;
             f->have_credential = val.len > 0;
-        } else if (lc_cur_eq_str(key, "SignedHeaders") && !f->have_signed_headers) {
+        } else if (s_is(key, "SignedHeaders") && !f->have_signed_headers) {
             f->signed_headers = val;
             f->have_signed_headers = val.len > 0;
-        } else if (lc_cur_eq_str(key, "Signature") && !f->have_signature) {
+        } else if (s_is(key, "Signature") && !f->have_signature) {
             f->signature = val;
             f->have_signature = val.len > 0;
         }

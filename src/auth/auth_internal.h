@@ -6,8 +6,30 @@
 #define LC_AUTH_INTERNAL_H
 
 #include "leastcloud/auth.h"
+#include "leastcloud/hash.h"
 
 #include <stdarg.h>
+
+/*
+ * For the per-byte helpers of the hot path: inlined even in Debug (-O0) builds, where a call per
+ * byte costs several times the byte's own work (and the server's profiles are taken on them).
+ */
+#define LC__AUTH_INLINE static inline __attribute__((always_inline))
+
+/* ASCII lower case (header names are ASCII tokens; no locale). */
+LC__AUTH_INLINE char lc__auth_lower(char c)
+{
+    return (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
+}
+
+/* ASCII case-insensitive equality of n bytes. */
+LC__AUTH_INLINE bool lc__auth_eq_ci(const char *a, const char *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i] && lc__auth_lower(a[i]) != lc__auth_lower(b[i]))
+            return false;
+    return true;
+}
 
 /* Growth cap of every buffer built here: far above any real request line or header block. */
 #define LC__AUTH_BUF_MAX (1024 * 1024)
@@ -57,11 +79,30 @@ int lc__auth_query_get(struct lc_cur raw_query, const char *name, struct lc_buf 
 
 /* ---- string_to_sign.c ---- */
 
+/* lc_sha256_hex() without libcrypto's EVP dispatch, which costs as much as hashing a small body. */
+void lc__auth_sha256_hex(struct lc_cur data, char out65[65]);
+
 /* "AWS4-HMAC-SHA256\n<amz_date>\n<scope>\n<hex sha256 of canonical request>" */
 int lc__auth_string_to_sign(struct lc_buf *b, struct lc_cur amz_date, struct lc_cur scope,
                             struct lc_cur canonical_request);
 /* Lower-case hex HMAC of the string to sign under the signing key; out65 is NUL-terminated. */
 void lc__auth_signature_hex(const uint8_t key[32], struct lc_cur string_to_sign, char out65[65]);
+/* The length lc__auth_string_to_sign would produce (for its size limit, LC__AUTH_BUF_MAX). */
+size_t lc__auth_string_to_sign_len(struct lc_cur amz_date, struct lc_cur scope);
+/*
+ * The verifier's steps 2-4 in one pass: the hex signature of the string to sign that
+ * lc__auth_string_to_sign would build from these inputs, MACed piece by piece under `key` (see
+ * lc__auth_signing_hmac_key) instead of being built first.
+ */
+void lc__auth_signature_hex_of(const struct lc_hmac_sha256_key *key, struct lc_cur amz_date,
+                               struct lc_cur scope, struct lc_cur canonical_request, char out65[65]);
+
+/* ---- signing_key.c ---- */
+
+/* lc_auth_signing_key() as an HMAC key with its pads hashed (cached with the key itself). */
+void lc__auth_signing_hmac_key(struct lc_auth_key_cache *cache, struct lc_cur secret,
+                               struct lc_cur date, struct lc_cur region, struct lc_cur service,
+                               struct lc_hmac_sha256_key *out);
 
 /* ---- auth_header.c: the Authorization header ---- */
 

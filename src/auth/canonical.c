@@ -5,13 +5,12 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 /* Ample for normal requests; longer ones fall back to the heap. */
 #define CANON_STACK_PARAMS 32
 #define CANON_STACK_SEGMENTS 64
 
-static bool s_unreserved(unsigned char c)
+LC__AUTH_INLINE bool s_unreserved(unsigned char c)
 {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
            c == '.' || c == '_' || c == '~';
@@ -31,12 +30,18 @@ static int s_hexval(char c)
 int lc__auth_uri_encode(struct lc_buf *b, struct lc_cur s, bool keep_slash, bool keep_percent)
 {
     static const char hex[] = "0123456789ABCDEF";
-    for (size_t i = 0; i < s.len; i++) {
-        unsigned char c = (unsigned char)s.ptr[i];
-        int rc;
-        if (s_unreserved(c) || (keep_slash && c == '/') || (keep_percent && c == '%')) {
-            rc = lc_buf_append_byte(b, (char)c);
-        } else {
+    size_t i = 0;
+    while (i < s.len) {
+        /* Runs of bytes kept as they are go in with one append: most paths are nothing else. */
+        size_t start = i;
+        for (; i < s.len; i++) {
+            unsigned char c = (unsigned char)s.ptr[i];
+            if (!(s_unreserved(c) || (keep_slash && c == '/') || (keep_percent && c == '%')))
+                break;
+        }
+        int rc = i > start ? lc_buf_append(b, s.ptr + start, i - start) : 0;
+        if (!rc && i < s.len) {
+            unsigned char c = (unsigned char)s.ptr[i++];
             char esc[3] = {'%', hex[c >> 4], hex[c & 15]};
             rc = lc_buf_append(b, esc, 3);
         }
@@ -105,12 +110,28 @@ static int s_normalized_path(struct lc_buf *b, struct lc_cur path)
     return rc;
 }
 
+/* True when normalization would give `path` back unchanged: it starts with '/' and has no empty
+ * (except a trailing slash), "." or ".." segment. Saves a copy on nearly every request. */
+static bool s_path_is_normal(struct lc_cur path)
+{
+    if (!path.len || path.ptr[0] != '/')
+        return false;
+    struct lc_cur rest = lc_cur_make(path.ptr + 1, path.len - 1), seg;
+    bool more = true;
+    while (more) {
+        more = lc_cur_split(&rest, '/', &seg);
+        if ((seg.len == 0 && more) || lc_cur_eq_str(seg, ".") || lc_cur_eq_str(seg, ".."))
+            return false;
+    }
+    return true;
+}
+
 int lc__auth_canonical_uri(struct lc_buf *b, struct lc_cur raw_path, bool normalize,
                            bool double_encode)
 {
     if (raw_path.len == 0)
         return lc_buf_append_byte(b, '/');
-    if (!normalize)
+    if (!normalize || s_path_is_normal(raw_path))
         return lc__auth_uri_encode(b, raw_path, true, !double_encode);
     struct lc_buf norm;
     lc_buf_init(&norm, LC__AUTH_BUF_MAX);
@@ -207,7 +228,7 @@ int lc__auth_canonical_query(struct lc_buf *b, struct lc_cur raw_query, const ch
     return rc;
 }
 
-static bool s_space(char c)
+LC__AUTH_INLINE bool s_space(char c)
 {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
@@ -220,16 +241,16 @@ static int s_append_trimmed(struct lc_buf *b, struct lc_cur v)
         i++;
     while (end > i && s_space(v.ptr[end - 1]))
         end--;
-    bool in_space = false;
-    for (; i < end; i++) {
-        int rc = 0;
-        if (s_space(v.ptr[i])) {
-            if (!in_space)
-                rc = lc_buf_append_byte(b, ' ');
-            in_space = true;
-        } else {
-            rc = lc_buf_append_byte(b, v.ptr[i]);
-            in_space = false;
+    /* Whole words at a time; after trimming, every whitespace run has a word after it. */
+    while (i < end) {
+        size_t start = i;
+        while (i < end && !s_space(v.ptr[i]))
+            i++;
+        int rc = lc_buf_append(b, v.ptr + start, i - start);
+        if (!rc && i < end) {
+            rc = lc_buf_append_byte(b, ' ');
+            while (s_space(v.ptr[i]))
+                i++;
         }
         if (rc)
             return rc;
@@ -244,17 +265,17 @@ int lc__auth_canonical_headers(struct lc_buf *b, const struct lc_auth_header *he
     while (rest.len) {
         struct lc_cur name;
         lc_cur_split(&rest, ';', &name);
-        for (size_t i = 0; i < name.len; i++) {
-            char c = name.ptr[i];
-            int rc = lc_buf_append_byte(b, (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c);
-            if (rc)
-                return rc;
-        }
-        int rc = lc_buf_append_byte(b, ':');
+        size_t at = b->len;
+        int rc = lc_buf_append_cur(b, name);
+        if (rc)
+            return rc;
+        for (size_t i = at; i < b->len; i++) /* lower-cased in place */
+            b->data[i] = lc__auth_lower(b->data[i]);
+        rc = lc_buf_append_byte(b, ':');
         bool first = true;
         for (size_t i = 0; i < count && !rc; i++) {
             if (headers[i].name.len != name.len ||
-                strncasecmp(headers[i].name.ptr, name.ptr, name.len) != 0)
+                !lc__auth_eq_ci(headers[i].name.ptr, name.ptr, name.len))
                 continue;
             if (!first)
                 rc = lc_buf_append_byte(b, ',');
@@ -290,8 +311,9 @@ int lc__auth_canonical_request(struct lc_buf *b, const struct lc__auth_canon *c)
 bool lc__auth_header_get(const struct lc_auth_header *headers, size_t count, const char *name,
                          struct lc_cur *value)
 {
+    size_t n = strlen(name);
     for (size_t i = 0; i < count; i++) {
-        if (lc_cur_eq_str_ci(headers[i].name, name)) {
+        if (headers[i].name.len == n && lc__auth_eq_ci(headers[i].name.ptr, name, n)) {
             *value = headers[i].value;
             return true;
         }
