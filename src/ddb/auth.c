@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "leastcloud/alloc.h"
-#include "leastcloud/json.h"
 
 /* a + b + c as one new string (lc_free): the ARNs and action names, without a printf each. */
 static char *s_concat3(const char *a, size_t alen, const char *b, const char *c)
@@ -103,16 +102,19 @@ static void s_add_item_attributes(struct lc_ddb_auth_check *c, const json_t *ite
 /* Attributes and Select from a request's projection (ProjectionExpression or AttributesToGet). */
 static void s_add_projection(struct lc_ddb_auth_check *c, const json_t *req, bool with_select)
 {
+    static const char *const names[] = {"ProjectionExpression", "AttributesToGet", "Select"};
+    const json_t *m[3];
+    ddb_req_members(req, names, 3, m);
     /* Without either member there is no projection to name (the parse below would find none, and
      * costs more than the rest of the checks). */
-    bool any = json_object_get(req, "ProjectionExpression") || json_object_get(req, "AttributesToGet");
+    bool any = m[0] || m[1];
     struct ddb_exprs x;
     bool parsed = any && ddb_exprs_parse(req, DDB_X_PROJECTION | DDB_X_ATTRS_TO_GET, &x, NULL) == 0;
     if (parsed && x.projection) {
         for (size_t i = 0; i < x.nprojection; i++)
             s_add_value(c, "dynamodb:Attributes", x.projection[i]->path[0].name);
     }
-    const char *select = lc_json_str(req, "Select");
+    const char *select = json_is_string(m[2]) ? json_string_value(m[2]) : NULL;
     if (with_select && select)
         s_add_value(c, "dynamodb:Select", select);
     else if (with_select && parsed && x.projection)
@@ -121,11 +123,10 @@ static void s_add_projection(struct lc_ddb_auth_check *c, const json_t *req, boo
         ddb_exprs_free(&x);
 }
 
-static void s_add_return_values(struct lc_ddb_auth_check *c, const json_t *req)
+static void s_add_return_values(struct lc_ddb_auth_check *c, const json_t *rv)
 {
-    const char *rv = lc_json_str(req, "ReturnValues");
-    if (rv)
-        s_add_value(c, "dynamodb:ReturnValues", rv);
+    if (json_is_string(rv))
+        s_add_value(c, "dynamodb:ReturnValues", json_string_value(rv));
 }
 
 /* The table when it exists (for key names); NULL otherwise, without an error. */
@@ -159,24 +160,28 @@ static void s_add_query_key(struct lc_ddb_auth_check *c, const struct ddb_table 
 
 static int s_single(struct lc_ddb *ddb, const char *operation, const json_t *req, struct lc_ddb_auth_checks *out)
 {
-    const char *name = lc_json_str(req, "TableName");
+    enum { M_TABLE, M_INDEX, M_KEY, M_ITEM, M_RV, M_COUNT };
+    static const char *const names[M_COUNT] = {"TableName", "IndexName", "Key", "Item", "ReturnValues"};
+    const json_t *m[M_COUNT];
+    ddb_req_members(req, names, M_COUNT, m);
+    const char *name = json_is_string(m[M_TABLE]) ? json_string_value(m[M_TABLE]) : NULL;
     const struct ddb_table *t = strcmp(operation, "CreateTable") == 0 ? NULL : s_table(ddb, name);
-    const char *ixname = lc_json_str(req, "IndexName");
+    const char *ixname = json_is_string(m[M_INDEX]) ? json_string_value(m[M_INDEX]) : NULL;
     const struct ddb_index *ix = t && ixname ? ddb_table_index(t, ixname) : NULL;
     bool on_index = ixname && (strcmp(operation, "Query") == 0 || strcmp(operation, "Scan") == 0);
     struct lc_ddb_auth_check *c = s_add_check(ddb, out, operation, name ? name : "", on_index ? ixname : NULL);
     if (strcmp(operation, "GetItem") == 0) {
-        s_add_leading_key(c, t, json_object_get(req, "Key"));
+        s_add_leading_key(c, t, m[M_KEY]);
         s_add_projection(c, req, true);
     } else if (strcmp(operation, "PutItem") == 0) {
-        const json_t *item = json_object_get(req, "Item");
+        const json_t *item = m[M_ITEM];
         s_add_leading_key(c, t, item);
         if (json_is_object(item))
             s_add_item_attributes(c, item);
-        s_add_return_values(c, req);
+        s_add_return_values(c, m[M_RV]);
     } else if (strcmp(operation, "DeleteItem") == 0) {
-        s_add_leading_key(c, t, json_object_get(req, "Key"));
-        s_add_return_values(c, req);
+        s_add_leading_key(c, t, m[M_KEY]);
+        s_add_return_values(c, m[M_RV]);
     } else if (strcmp(operation, "Query") == 0) {
         s_add_query_key(c, t, ix, req);
         s_add_projection(c, req, true);

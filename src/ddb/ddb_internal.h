@@ -321,6 +321,10 @@ int ddb_item_key(const json_t *item, const struct ddb_key_attr *hash, const stru
 /* Validates a Key parameter against the table's schema with AWS's messages; canonical copy out.
  * canon NULL: the values were already checked (ddb_item_check) and no copy is made. */
 int ddb_check_key(const struct ddb_table *t, const json_t *key, json_t **canon, struct lc_error *err);
+/* ddb_check_key(t, key, NULL, NULL) == 0 followed by ddb_item_key, in one pass: 0 with the encoded
+ * key appended to pk and sk, or LC_EINVAL (nothing reported: the caller takes the slow path, which
+ * words the error). For a key whose values ddb_item_check accepted. */
+int ddb_check_key_fast(const struct ddb_table *t, const json_t *key, struct lc_buf *pk, struct lc_buf *sk);
 /* Validates an Item against the schema (key present, types, index key types, key sizes). */
 int ddb_check_item_schema(const struct ddb_table *t, const json_t *item, struct lc_error *err);
 
@@ -367,6 +371,10 @@ int ddb_req_bool(const json_t *req, const char *field, bool *out, struct lc_erro
 int ddb_req_int(const json_t *req, const char *field, bool *present, int64_t *out, struct lc_error *err);
 int ddb_req_object(const json_t *req, const char *field, bool required, const json_t **out, struct lc_error *err);
 int ddb_req_array(const json_t *req, const char *field, bool required, const json_t **out, struct lc_error *err);
+/* Finds the members `names` of a request in one pass over it (requests have a handful of members,
+ * and a hashed lookup per name costs more than the pass); out[i] is NULL when names[i] is absent.
+ * Same values as json_object_get per name. */
+void ddb_req_members(const json_t *req, const char *const *names, size_t n, const json_t **out);
 /* AWS's "1 validation error detected: Value 'x' at 'field' failed to satisfy constraint: ..." */
 int ddb_constraint(struct lc_error *err, const char *value, const char *field, const char *constraint);
 

@@ -20,10 +20,11 @@ struct common {
 static int s_common(const json_t *req, bool writes, struct common *c, struct lc_error *err)
 {
     memset(c, 0, sizeof *c);
-    int rc = ddb_check_table_name(json_object_get(req, "TableName"), "TableName", err);
+    const json_t *name = json_object_get(req, "TableName");
+    int rc = ddb_check_table_name(name, "TableName", err);
     if (rc)
         return rc;
-    c->table = json_string_value(json_object_get(req, "TableName"));
+    c->table = json_string_value(name);
     if ((rc = ddb_check_enum(req, "ReturnConsumedCapacity", s_rcc, 3, &c->rcc, err)))
         return rc;
     if (!writes)
@@ -157,26 +158,23 @@ int ddb_get_item(struct lc_ddb *ddb, const json_t *request, json_t **response, s
     /* Fast path: a cached table, validated by the generation read with the item itself. */
     int64_t cached_gen, gen = -1;
     const struct ddb_table *t = ddb_table_peek(ddb, c.table, &cached_gen);
-    if (t && ddb_check_key(t, raw, NULL, NULL) == 0) {
-        ddb_item_key(raw, &t->hash, &t->range, &pk, &sk);
+    if (t && ddb_check_key_fast(t, raw, &pk, &sk) == 0) {
         rc = ddb_store_get_gen(ddb, t, &pk, &sk, &gen, want_text ? &sink->items : NULL, want_text ? NULL : &item, &size, err);
         if (rc)
             goto done;
-        if (gen != cached_gen) {
-            /* The tables changed since the cache was filled: drop what was read, go the safe way. */
-            json_decref(item);
-            item = NULL;
-            if (want_text) {
-                sink->items.len = sink->base;
-                if (sink->items.data)
-                    sink->items.data[sink->base] = '\0';
-            }
-            lc_buf_reset(&pk);
-            lc_buf_reset(&sk);
-            size = 0;
-            t = NULL;
+    }
+    if (t && gen != cached_gen) {
+        /* The key did not fit the cached schema, or the tables changed since the cache was
+         * filled: drop what was read and go the safe way, which also words any error. */
+        json_decref(item);
+        item = NULL;
+        if (want_text) {
+            sink->items.len = sink->base;
+            sink->items.data[sink->base] = '\0';
         }
-    } else {
+        lc_buf_reset(&pk);
+        lc_buf_reset(&sk);
+        size = 0;
         t = NULL;
     }
     if (!t) {

@@ -122,3 +122,20 @@ int ddb_check_enum(const json_t *request, const char *field, const char *const *
     snprintf(constraint, sizeof constraint, "Member must satisfy enum value set: [%s]", set);
     return ddb_constraint(err, v, field_lc, constraint);
 }
+
+void ddb_req_members(const json_t *req, const char *const *names, size_t n, const json_t **out)
+{
+    for (size_t i = 0; i < n; i++)
+        out[i] = NULL;
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)req, k, v)
+    {
+        for (size_t i = 0; i < n; i++) {
+            if (names[i][0] == k[0] && strcmp(names[i], k) == 0) {
+                out[i] = v;
+                break;
+            }
+        }
+    }
+}
