@@ -228,67 +228,111 @@ int lc__auth_canonical_query(struct lc_buf *b, struct lc_cur raw_query, const ch
     return rc;
 }
 
-LC__AUTH_INLINE bool s_space(char c)
+/* Whitespace of header values, as a table: the value scan is one load per byte. */
+static const bool s_space[256] = {[' '] = true, ['\t'] = true, ['\r'] = true, ['\n'] = true};
+
+/*
+ * Small pieces gathered on the stack and handed to the buffer a few hundred bytes at a time: a
+ * canonical header line is half a dozen pieces, and each lc_buf_append is a call chain of its own.
+ * The first failing append's code sticks (LC_ELIMIT), which is what the builders report.
+ */
+struct stage {
+    struct lc_buf *b;
+    int rc;
+    size_t n;
+    char bytes[512];
+};
+
+/* Not `= {0}`: zeroing the 512 bytes would cost more than what they save. */
+LC__AUTH_INLINE void s_stage_init(struct stage *s, struct lc_buf *b)
 {
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+    s->b = b;
+    s->rc = 0;
+    s->n = 0;
 }
 
-/* Appends the value trimmed, with every inner run of whitespace folded to one space. */
-static int s_append_trimmed(struct lc_buf *b, struct lc_cur v)
+static void s_flush(struct stage *s)
 {
-    size_t i = 0, end = v.len;
-    while (i < end && s_space(v.ptr[i]))
-        i++;
-    while (end > i && s_space(v.ptr[end - 1]))
+    if (s->n && !s->rc)
+        s->rc = lc_buf_append(s->b, s->bytes, s->n);
+    s->n = 0;
+}
+
+static void s_put(struct stage *s, const void *p, size_t n)
+{
+    if (n > sizeof s->bytes - s->n) {
+        s_flush(s);
+        if (n > sizeof s->bytes) {
+            if (!s->rc)
+                s->rc = lc_buf_append(s->b, p, n);
+            return;
+        }
+    }
+    memcpy(s->bytes + s->n, p, n);
+    s->n += n;
+}
+
+LC__AUTH_INLINE void s_put_byte(struct stage *s, char c)
+{
+    if (s->n == sizeof s->bytes)
+        s_flush(s);
+    s->bytes[s->n++] = c;
+}
+
+/* Puts the value trimmed, with every inner run of whitespace folded to one space. */
+static void s_put_trimmed(struct stage *s, struct lc_cur v)
+{
+    const unsigned char *p = (const unsigned char *)v.ptr, *end = p + v.len;
+    while (p < end && s_space[*p])
+        p++;
+    while (end > p && s_space[end[-1]])
         end--;
     /* Whole words at a time; after trimming, every whitespace run has a word after it. */
-    while (i < end) {
-        size_t start = i;
-        while (i < end && !s_space(v.ptr[i]))
-            i++;
-        int rc = lc_buf_append(b, v.ptr + start, i - start);
-        if (!rc && i < end) {
-            rc = lc_buf_append_byte(b, ' ');
-            while (s_space(v.ptr[i]))
-                i++;
+    while (p < end) {
+        const unsigned char *word = p;
+        while (p < end && !s_space[*p])
+            p++;
+        s_put(s, word, (size_t)(p - word));
+        if (p < end) {
+            s_put_byte(s, ' ');
+            while (s_space[*p])
+                p++;
         }
-        if (rc)
-            return rc;
     }
-    return 0;
+}
+
+static void s_put_headers(struct stage *s, const struct lc_auth_header *headers, size_t count,
+                          struct lc_cur signed_headers)
+{
+    struct lc_cur rest = signed_headers;
+    while (rest.len && !s->rc) {
+        struct lc_cur name;
+        lc_cur_split(&rest, ';', &name);
+        for (size_t i = 0; i < name.len; i++)
+            s_put_byte(s, lc__auth_lower(name.ptr[i]));
+        s_put_byte(s, ':');
+        bool first = true;
+        for (size_t i = 0; i < count; i++) {
+            if (headers[i].name.len != name.len ||
+                !lc__auth_eq_ci(headers[i].name.ptr, name.ptr, name.len))
+                continue;
+            if (!first)
+                s_put_byte(s, ',');
+            s_put_trimmed(s, headers[i].value);
+            first = false;
+        }
+        s_put_byte(s, '\n');
+    }
 }
 
 int lc__auth_canonical_headers(struct lc_buf *b, const struct lc_auth_header *headers, size_t count,
                                struct lc_cur signed_headers)
 {
-    struct lc_cur rest = signed_headers;
-    while (rest.len) {
-        struct lc_cur name;
-        lc_cur_split(&rest, ';', &name);
-        size_t at = b->len;
-        int rc = lc_buf_append_cur(b, name);
-        if (rc)
-            return rc;
-        for (size_t i = at; i < b->len; i++) /* lower-cased in place */
-            b->data[i] = lc__auth_lower(b->data[i]);
-        rc = lc_buf_append_byte(b, ':');
-        bool first = true;
-        for (size_t i = 0; i < count && !rc; i++) {
-            if (headers[i].name.len != name.len ||
-                !lc__auth_eq_ci(headers[i].name.ptr, name.ptr, name.len))
-                continue;
-            if (!first)
-                rc = lc_buf_append_byte(b, ',');
-            if (!rc)
-                rc = s_append_trimmed(b, headers[i].value);
-            first = false;
-        }
-        if (!rc)
-            rc = lc_buf_append_byte(b, '\n');
-        if (rc)
-            return rc;
-    }
-    return 0;
+    struct stage s;
+    s_stage_init(&s, b);
+    s_put_headers(&s, headers, count, signed_headers);
+    s_flush(&s);
+    return s.rc;
 }
 
 int lc__auth_canonical_request(struct lc_buf *b, const struct lc__auth_canon *c)
@@ -299,13 +343,18 @@ int lc__auth_canonical_request(struct lc_buf *b, const struct lc__auth_canon *c)
     rc = rc ? rc : lc__auth_canonical_uri(b, req->path, c->normalize_path, c->double_encode_path);
     rc = rc ? rc : lc_buf_append_byte(b, '\n');
     rc = rc ? rc : lc__auth_canonical_query(b, c->query, c->query_exclude1, c->query_exclude2);
-    rc = rc ? rc : lc_buf_append_byte(b, '\n');
-    rc = rc ? rc : lc__auth_canonical_headers(b, c->headers, c->header_count, c->signed_headers);
-    rc = rc ? rc : lc_buf_append_byte(b, '\n');
-    rc = rc ? rc : lc_buf_append_cur(b, c->signed_headers);
-    rc = rc ? rc : lc_buf_append_byte(b, '\n');
-    rc = rc ? rc : lc_buf_append_cur(b, c->payload_hash);
-    return rc;
+    if (rc)
+        return rc;
+    struct stage s;
+    s_stage_init(&s, b);
+    s_put_byte(&s, '\n');
+    s_put_headers(&s, c->headers, c->header_count, c->signed_headers);
+    s_put_byte(&s, '\n');
+    s_put(&s, c->signed_headers.ptr, c->signed_headers.len);
+    s_put_byte(&s, '\n');
+    s_put(&s, c->payload_hash.ptr, c->payload_hash.len);
+    s_flush(&s);
+    return s.rc;
 }
 
 bool lc__auth_header_get(const struct lc_auth_header *headers, size_t count, const char *name,
