@@ -1,6 +1,7 @@
 /* ddb.c: the module handle, its schema, the operation table and the capacity counters. */
 #include "ddb/ddb_internal.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,6 +28,7 @@ int lc_ddb_open(struct lc_store *store, struct lc_ddb **out, struct lc_error *er
     struct lc_ddb *ddb = lc_calloc(1, sizeof *ddb);
     ddb->store = store;
     ddb->generation = -1;
+    atomic_init(&ddb->gen_rowid, 0);
     /* Region and account never change for a store: every ARN starts the same (auth.c builds one
      * per request). */
     ddb->arn_prefix = lc_asprintf("arn:aws:dynamodb:%s:%s:table/", lc_store_region(store), lc_store_account(store));

@@ -4,6 +4,8 @@
 
 #include <jansson.h>
 #include <pthread.h>
+#include <sqlite3.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -136,6 +138,8 @@ const struct ddb_table *ddb_table_peek(struct lc_ddb *ddb, const char *name, int
 /* Parses a stored description into a new table (caller frees with ddb_table_free). */
 struct ddb_table *ddb_table_from_description(const char *name, int64_t id, const json_t *meta);
 void ddb_table_free(struct ddb_table *t);
+/* True when column `col` of st's current row is the generation row's name 'ddb' (see table.c). */
+bool ddb_is_generation_row(sqlite3_stmt *st, int col);
 /* Forgets the cache (after a change in this process). */
 void ddb_table_cache_invalidate(struct lc_ddb *ddb);
 /* Table name checks with AWS's messages (`param` is "TableName" or a path). */
@@ -152,6 +156,7 @@ struct lc_ddb {
     struct lc_store *store;
     char *arn_prefix; /* "arn:aws:dynamodb:<region>:<account>:table/", immutable */
     size_t arn_prefix_len;
+    _Atomic int64_t gen_rowid; /* rowid of the 'ddb' row of table generation; 0 until known */
     pthread_mutex_t lock; /* guards everything below */
     int64_t generation;   /* of the cached tables; -1 = nothing cached */
     struct ddb_table **tables;
@@ -331,7 +336,8 @@ int ddb_check_item_schema(const struct ddb_table *t, const json_t *item, struct 
 /*
  * Reads one item (its stored text appended to `text`, or parsed into *item when text is NULL) and
  * the store's current "ddb" generation in one autocommit statement, so that a cached table can be
- * used and validated with a single lock cycle. *size is 0 when the item is absent.
+ * used and validated with a single lock cycle. *size is 0 when the item is absent. *generation is
+ * -1 (nothing read) when the generation row is not yet known by its rowid.
  */
 int ddb_store_get_gen(struct lc_ddb *ddb, const struct ddb_table *t, const struct lc_buf *pk, const struct lc_buf *sk,
                       int64_t *generation, struct lc_buf *text, json_t **item, size_t *size, struct lc_error *err);

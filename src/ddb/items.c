@@ -11,6 +11,7 @@
  */
 #include "ddb/ddb_internal.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -233,10 +234,11 @@ int ddb_store_get(struct lc_ddb *ddb, const struct ddb_table *t, const struct lc
     return rc;
 }
 
-/* The item and the current "ddb" generation in one statement: one lock cycle for a GetItem. */
+/* The item and the current "ddb" generation in one statement: one lock cycle for a GetItem. The
+ * generation row is read by its rowid, learnt by ddb_table_get (table.c), and its name checked. */
 static const char *const SQL_GET_GEN =
-    "SELECT (SELECT value FROM generation WHERE name='ddb'), i.item, i.size FROM (SELECT 1)"
-    " LEFT JOIN ddb_item i ON i.tid=?1 AND i.pk=?2 AND i.sk=?3";
+    "SELECT g.value, g.name, i.item, i.size FROM generation g"
+    " LEFT JOIN ddb_item i ON i.tid=?1 AND i.pk=?2 AND i.sk=?3 WHERE g.rowid=?4";
 
 int ddb_store_get_gen(struct lc_ddb *ddb, const struct ddb_table *t, const struct lc_buf *pk, const struct lc_buf *sk,
                       int64_t *generation, struct lc_buf *text, json_t **item, size_t *size, struct lc_error *err)
@@ -249,14 +251,18 @@ int ddb_store_get_gen(struct lc_ddb *ddb, const struct ddb_table *t, const struc
         return LC_EINTERNAL;
     sqlite3_bind_int64(st, 1, t->id);
     s_bind_key(st, 2, pk, sk);
+    sqlite3_bind_int64(st, 4, atomic_load_explicit(&ddb->gen_rowid, memory_order_relaxed));
     int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
+    if (rc == SQLITE_DONE || (rc == SQLITE_ROW && !ddb_is_generation_row(st, 1))) {
+        rc = 0;
+        *generation = -1; /* not the generation row: the caller cannot trust its cache */
+    } else if (rc == SQLITE_ROW) {
         rc = 0;
         *generation = sqlite3_column_int64(st, 0);
-        if (sqlite3_column_type(st, 1) != SQLITE_NULL) {
-            *size = (size_t)sqlite3_column_int64(st, 2);
-            const void *data = sqlite3_column_blob(st, 1);
-            size_t len = (size_t)sqlite3_column_bytes(st, 1);
+        if (sqlite3_column_type(st, 2) != SQLITE_NULL) {
+            *size = (size_t)sqlite3_column_int64(st, 3);
+            const void *data = sqlite3_column_blob(st, 2);
+            size_t len = (size_t)sqlite3_column_bytes(st, 2);
             if (text)
                 rc = lc_buf_append(text, data, len) ? LC_ENOMEM : 0;
             else if (!(*item = s_parse_item(data, len, err)))
