@@ -23,6 +23,15 @@ int lc_json_write_file(const char *path, const json_t *v, int indent, struct lc_
 json_t *lc_json_load_file(const char *path, struct lc_error *err);
 json_t *lc_json_loadb(const char *data, size_t len, struct lc_error *err);
 
+/*
+ * Appends s (len bytes) to b as a quoted JSON string, byte for byte as jansson's json_dumps writes
+ * it (", \\ and control characters escaped, \\u00XX upper-case; '/' and non-ASCII as they are),
+ * without building a json_t. Returns LC_EINVAL, appending nothing, when s is not valid UTF-8
+ * (jansson refuses such strings too); else lc_buf_append's result.
+ */
+struct lc_buf;
+int lc_json_append_string(struct lc_buf *b, const char *s, size_t len);
+
 /* Borrowed string member or NULL when absent or not a string. */
 const char *lc_json_str(const json_t *obj, const char *key);
 

@@ -1,6 +1,8 @@
 /* authz.c: lc_api_authorize: the IAM request context, cached compiled policy sets, AWS's denials. */
 #include "api/api_internal.h"
 
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -38,11 +40,48 @@ void lc__api_authz_init(struct lc_api_authz *a, struct lc_api_policy_cache *cach
     a->now_ms = lc_clock_now_ms();
 }
 
+/*
+ * One IAM request per thread, reused from call to call: its arena then never goes back to malloc.
+ * A pthread key (not a bare _Thread_local) so that a thread's request is freed when it exits.
+ */
+static pthread_key_t s_spare_key;
+static pthread_once_t s_spare_once = PTHREAD_ONCE_INIT;
+
+static void s_spare_free(void *p)
+{
+    lc_iam_request_free(p);
+}
+
+static void s_spare_init(void)
+{
+    pthread_key_create(&s_spare_key, s_spare_free);
+}
+
+static struct lc_iam_request *s_request_take(void)
+{
+    pthread_once(&s_spare_once, s_spare_init);
+    struct lc_iam_request *r = pthread_getspecific(s_spare_key);
+    if (!r)
+        return lc_iam_request_new();
+    pthread_setspecific(s_spare_key, NULL);
+    lc_iam_request_reset(r);
+    return r;
+}
+
+static void s_request_give_back(struct lc_iam_request *r)
+{
+    if (!r)
+        return;
+    pthread_once(&s_spare_once, s_spare_init);
+    if (pthread_getspecific(s_spare_key) || pthread_setspecific(s_spare_key, r) != 0)
+        lc_iam_request_free(r);
+}
+
 void lc__api_authz_clean_up(struct lc_api_authz *a)
 {
     if (a->set)
         lc_iam_policy_set_release(a->set);
-    lc_iam_request_free(a->ireq);
+    s_request_give_back(a->ireq);
     for (size_t i = 0; i < a->n_checks; i++) {
         lc_free(a->checks[i].action);
         lc_free(a->checks[i].resource);
@@ -132,9 +171,15 @@ static const char *s_principal_type_name(enum lc_iam_principal_type t)
 static void s_global_keys(struct lc_api_call *call, struct lc_iam_request *r)
 {
     const struct lc_api_caller *c = call->caller;
-    char iso[21], epoch[24];
-    lc_time_format_iso(call->authz->now_ms, iso);
-    snprintf(epoch, sizeof epoch, "%lld", (long long)(call->authz->now_ms / 1000));
+    /* Formatted once a second per thread: strftime and printf were a tenth of a GetItem's IAM cost. */
+    static _Thread_local int64_t s_second = INT64_MIN;
+    static _Thread_local char iso[21], epoch[24];
+    int64_t second = call->authz->now_ms / 1000;
+    if (second != s_second) {
+        lc_time_format_iso(call->authz->now_ms, iso);
+        snprintf(epoch, sizeof epoch, "%lld", (long long)second);
+        s_second = second;
+    }
     lc_iam_request_add_context(r, "aws:PrincipalArn", c->type == LC_IAM_PRINCIPAL_ASSUMED_ROLE ? c->principal_arn : c->arn);
     lc_iam_request_add_context(r, "aws:PrincipalAccount", c->account);
     lc_iam_request_add_context(r, "aws:PrincipalType", s_principal_type_name(c->type));
@@ -214,7 +259,7 @@ int lc_api_authorize(struct lc_api_call *call, const char *action, const char *r
     if (rc)
         return rc;
     if (!a->ireq)
-        a->ireq = lc_iam_request_new();
+        a->ireq = s_request_take();
     else
         lc_iam_request_reset(a->ireq);
     /* Condition keys first: set_principal fills aws:Principal* only when they are absent. */

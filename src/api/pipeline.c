@@ -433,14 +433,11 @@ static const char *s_default_type(const struct lc_api_service *svc, enum lc_api_
     }
 }
 
-/* JSON-escapes s into b as a quoted string. */
+/* JSON-escapes s into b as a quoted string ("" for NULL or text that is not UTF-8). */
 static void s_json_str(struct lc_buf *b, const char *s)
 {
-    json_t *j = json_string(s ? s : "");
-    char *t = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
-    lc_buf_append_str(b, t ? t : "\"\"");
-    free(t);
-    json_decref(j);
+    if (!s || lc_json_append_string(b, s, strlen(s)) == LC_EINVAL)
+        lc_buf_append_str(b, "\"\"");
 }
 
 static void s_record(struct s_exchange *x, const struct lc_api_authz *a, const struct lc_api_response *resp,

@@ -131,12 +131,22 @@ struct lc_iam_policy {
 
 struct iam_ctx_entry {
     char *key;       /* lower-cased */
+    size_t key_len;
     size_t n, cap;
     char **values;
     bool is_list;    /* added as a list (multi-valued key) */
 };
 
+/* Every string of a request lives in its arena: a request is filled and reset once per API call,
+ * and a dozen context keys each with a malloc'd key, value and value array were most of its cost. */
+struct iam_arena_chunk {
+    struct iam_arena_chunk *next;
+    size_t used, cap;
+    max_align_t data[];
+};
+
 struct lc_iam_request {
+    struct iam_arena_chunk *arena;  /* newest first; reset keeps only the first (largest) */
     char *principal;
     enum lc_iam_principal_type principal_type;
     char *account;
