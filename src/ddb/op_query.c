@@ -22,6 +22,19 @@ static const char *const SQL_Q_ASC =
     "SELECT size, item FROM ddb_item WHERE tid=?1 AND pk=?2 AND sk>=?3 AND sk<?4 ORDER BY sk ASC";
 static const char *const SQL_Q_DESC =
     "SELECT size, item FROM ddb_item WHERE tid=?1 AND pk=?2 AND sk>=?3 AND sk<?4 ORDER BY sk DESC";
+/* Without an upper bound (or, on an index, without a start key) the statements below do without
+ * the bound / the row-value term, which SQLite tests on every row: it is always true then (keys are
+ * shorter than the 0xff top; table keys are never empty). */
+static const char *const SQL_Q_ASC_OPEN =
+    "SELECT size, item FROM ddb_item WHERE tid=?1 AND pk=?2 AND sk>=?3 ORDER BY sk ASC";
+static const char *const SQL_Q_DESC_OPEN =
+    "SELECT size, item FROM ddb_item WHERE tid=?1 AND pk=?2 AND sk>=?3 ORDER BY sk DESC";
+static const char *const SQL_QI_ASC_ALL =
+    "SELECT size, item, tpk, tsk FROM ddb_index_item WHERE tid=?1 AND ix=?2 AND pk=?3 AND sk>=?4 AND sk<?5"
+    " ORDER BY sk ASC, tpk ASC, tsk ASC";
+static const char *const SQL_QI_DESC_ALL =
+    "SELECT size, item, tpk, tsk FROM ddb_index_item WHERE tid=?1 AND ix=?2 AND pk=?3 AND sk>=?4 AND sk<?5"
+    " ORDER BY sk DESC, tpk DESC, tsk DESC";
 static const char *const SQL_QI_ASC =
     "SELECT size, item, tpk, tsk FROM ddb_index_item WHERE tid=?1 AND ix=?2 AND pk=?3 AND sk>=?4 AND sk<?5"
     " AND (sk, tpk, tsk) > (?6, ?7, ?8) ORDER BY sk ASC, tpk ASC, tsk ASC";
@@ -457,6 +470,7 @@ static int s_run(struct lc_ddb *ddb, struct plan *p, json_t **response, struct d
         } else {
             s_top(&hi);
         }
+        bool hi_top = !p->kr.has_hi;
         if (p->start && !p->ix) {
             /* Table query: fold the start key into the bounds. */
             if (p->forward) {
@@ -472,10 +486,12 @@ static int s_run(struct lc_ddb *ddb, struct plan *p, json_t **response, struct d
             } else if (s_buf_cmp(&s_sk, &hi) < 0) {
                 lc_buf_reset(&hi);
                 lc_buf_append(&hi, s_sk.data, s_sk.len);
+                hi_top = false;
             }
         }
         if (!p->ix) {
-            st = lc_store_stmt(ddb->store, p->forward ? SQL_Q_ASC : SQL_Q_DESC, err);
+            const char *sql = hi_top ? (p->forward ? SQL_Q_ASC_OPEN : SQL_Q_DESC_OPEN) : (p->forward ? SQL_Q_ASC : SQL_Q_DESC);
+            st = lc_store_stmt(ddb->store, sql, err);
             if (!st) {
                 rc = LC_EINTERNAL;
                 goto done;
@@ -483,7 +499,19 @@ static int s_run(struct lc_ddb *ddb, struct plan *p, json_t **response, struct d
             sqlite3_bind_int64(st, 1, p->t->id);
             s_bind_buf(st, 2, &p->kr.pk);
             s_bind_buf(st, 3, &lo);
-            s_bind_buf(st, 4, &hi);
+            if (!hi_top)
+                s_bind_buf(st, 4, &hi);
+        } else if (!p->start) {
+            st = lc_store_stmt(ddb->store, p->forward ? SQL_QI_ASC_ALL : SQL_QI_DESC_ALL, err);
+            if (!st) {
+                rc = LC_EINTERNAL;
+                goto done;
+            }
+            sqlite3_bind_int64(st, 1, p->t->id);
+            sqlite3_bind_int64(st, 2, p->ix->id);
+            s_bind_buf(st, 3, &p->kr.pk);
+            s_bind_buf(st, 4, &lo);
+            s_bind_buf(st, 5, &hi);
         } else {
             st = lc_store_stmt(ddb->store, p->forward ? SQL_QI_ASC : SQL_QI_DESC, err);
             if (!st) {
@@ -495,13 +523,6 @@ static int s_run(struct lc_ddb *ddb, struct plan *p, json_t **response, struct d
             s_bind_buf(st, 3, &p->kr.pk);
             s_bind_buf(st, 4, &lo);
             s_bind_buf(st, 5, &hi);
-            if (!p->start) {
-                if (!p->forward) {
-                    s_top(&s_sk);
-                    s_top(&s_tpk);
-                    s_top(&s_tsk);
-                }
-            }
             s_bind_buf(st, 6, &s_sk);
             s_bind_buf(st, 7, &s_tpk);
             s_bind_buf(st, 8, &s_tsk);

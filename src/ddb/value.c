@@ -361,8 +361,10 @@ static int s_check(const json_t *v, json_t **out, size_t *size, int depth, struc
             continue; /* the deserializer drops nulls */
         const char *type = NULL;
         for (size_t i = 0; i < sizeof s_types / sizeof *s_types; i++) {
-            if (strcmp(key, s_types[i]) == 0)
+            if (strcmp(key, s_types[i]) == 0) {
                 type = s_types[i];
+                break; /* the names are distinct */
+            }
         }
         if (!type)
             continue; /* unknown members are ignored, as the Java deserializer does */
