@@ -20,6 +20,10 @@
 #include "leastcloud/str.h"
 
 #define MAX_HEADERS 128
+/* libmicrohttpd's per-connection pool (headers and read buffer; bodies are gathered by us). It is
+ * cleared for every request, so its size is paid on each one: 16 KiB holds any SigV4 request's
+ * headers, session token included, with room to spare (MHD's default is 32 KiB). */
+#define CONNECTION_MEMORY (16 * 1024)
 
 struct lc_api_server {
     struct lc_store *store;
@@ -329,6 +333,7 @@ int lc_api_server_start(struct lc_store *store, const struct lc_api_options *opt
                                 MHD_OPTION_URI_LOG_CALLBACK, s_uri_seen, srv,
                                 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
                                 MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
+                                MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
                                 MHD_OPTION_END);
     if (!srv->mhd) {
         lc__api_pipeline_free(srv->pipeline);

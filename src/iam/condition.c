@@ -329,7 +329,7 @@ static bool s_condition_holds(const struct iam_condition *c, const struct lc_iam
     if (!e)
         return c->if_exists || s_ops[c->op].negated;
     /* A single-valued operator cannot compare a list: AWS's docs ask for a set operator there. */
-    if (e->is_list || e->n != 1)
+    if (e->n != 1 || lc__iam_ctx_is_list(e))
         return false;
     return s_op_holds(c, e->values[0], r, scratch);
 }

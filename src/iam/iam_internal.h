@@ -134,8 +134,12 @@ struct iam_ctx_entry {
     size_t key_len;
     size_t n, cap;
     char **values;
-    bool is_list;    /* added as a list (multi-valued key) */
+    bool marked_list; /* lc_iam_request_mark_multivalued, or more than one value added */
 };
+
+/* The key is list-valued: marked so, more than one value, or a key AWS defines as multi-valued
+ * (looked up only here, when a condition or variable needs it, not for every key of every call). */
+bool lc__iam_ctx_is_list(const struct iam_ctx_entry *e);
 
 /* Every string of a request lives in its arena: a request is filled and reset once per API call,
  * and a dozen context keys each with a malloc'd key, value and value array were most of its cost. */

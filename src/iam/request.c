@@ -155,7 +155,6 @@ static struct iam_ctx_entry *s_entry(struct lc_iam_request *r, const char *key)
     memset(e, 0, sizeof(*e));
     e->key = s_strdup(r, key, len);
     e->key_len = len;
-    e->is_list = lc__iam_key_is_multi(key, len);
     for (char *p = e->key; *p; p++)
         if (*p >= 'A' && *p <= 'Z')
             *p = (char)(*p + 32);
@@ -175,12 +174,17 @@ void lc_iam_request_add_context(struct lc_iam_request *r, const char *key, const
     }
     e->values[e->n++] = s_strdup(r, value ? value : "", value ? strlen(value) : 0);
     if (e->n > 1)
-        e->is_list = true;
+        e->marked_list = true;
+}
+
+bool lc__iam_ctx_is_list(const struct iam_ctx_entry *e)
+{
+    return e->marked_list || e->n > 1 || lc__iam_key_is_multi(e->key, e->key_len);
 }
 
 void lc_iam_request_mark_multivalued(struct lc_iam_request *r, const char *key)
 {
-    s_entry(r, key)->is_list = true;
+    s_entry(r, key)->marked_list = true;
 }
 
 size_t lc_iam_request_get_context(const struct lc_iam_request *r, const char *key, const char *const **values)

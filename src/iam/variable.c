@@ -85,7 +85,7 @@ static bool s_resolve_one(const char *body, size_t len, const struct lc_iam_requ
     }
     name = lc_cur_trim(name);
     const struct iam_ctx_entry *e = lc__iam_request_find(r, name.ptr, name.len);
-    if (e && e->n == 1 && !e->is_list && e->values[0][0] != '\0')
+    if (e && e->n == 1 && !lc__iam_ctx_is_list(e) && e->values[0][0] != '\0')
         return s_put_value(out, e->values[0], strlen(e->values[0])) == 0;
     if (has_def && def.len > 0)
         return s_put_value(out, def.ptr, def.len) == 0;
