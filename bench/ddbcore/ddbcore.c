@@ -6,8 +6,9 @@
  *
  *   ddbcore load DIR [ITEMS=20000]      creates the state in DIR and loads the table
  *   ddbcore run DIR OP [CALLS=2000]     OP = GetItem | Query | Scan | auth (auth checks of GetItem
- *                                       only); prints CPU µs per call. Under callgrind
- *                                       (--collect-atstart=no) only the timed calls are counted.
+ *                                       only), or Query@N / Scan@N (Limit N: the slope between two
+ *                                       limits is the cost per item); prints CPU µs per call. Under
+ *                                       callgrind (--collect-atstart=no) only the timed calls count.
  *   ddbcore dump DIR                    prints the reply bodies of a fixed set of requests (every
  *                                       shape the fast paths touch), to diff before/after a change
  *
@@ -111,11 +112,26 @@ static int s_load(struct lc_ddb *ddb, long items)
     return 0;
 }
 
+/* "Query@10": Query with Limit 10 (0: no Limit). */
+static long s_limit(const char *op)
+{
+    const char *at = strchr(op, '@');
+    return at ? strtol(at + 1, NULL, 10) : 0;
+}
+
 /* The bodies bench_tool.py signs (same random-looking spread, deterministic). */
 static json_t *s_request(const char *op, long i)
 {
     char buf[512];
     long part = (i * 7919) % s_partitions;
+    long limit = s_limit(op);
+    if (limit && strncmp(op, "Query", 5) == 0)
+        snprintf(buf, sizeof buf, "{\"TableName\":\"bench\",\"KeyConditionExpression\":\"p = :p\","
+                 "\"ExpressionAttributeValues\":{\":p\":{\"S\":\"p%05ld\"}},\"Limit\":%ld}", part, limit);
+    else if (limit)
+        snprintf(buf, sizeof buf, "{\"TableName\":\"bench\",\"Limit\":%ld}", limit);
+    if (limit)
+        return s_json(buf);
     if (strcmp(op, "GetItem") == 0 || strcmp(op, "auth") == 0)
         snprintf(buf, sizeof buf, "{\"TableName\":\"bench\",\"Key\":{\"p\":{\"S\":\"p%05ld\"},\"s\":{\"N\":\"%ld\"}}}", part,
                  (i * 31) % PER_PARTITION);
@@ -130,7 +146,7 @@ static json_t *s_request(const char *op, long i)
 static int s_run(struct lc_ddb *ddb, const char *op, long calls)
 {
     bool auth_only = strcmp(op, "auth") == 0;
-    const char *wire = auth_only ? "GetItem" : op;
+    const char *wire = auth_only ? "GetItem" : strncmp(op, "Query", 5) == 0 ? "Query" : strncmp(op, "Scan", 4) == 0 ? "Scan" : op;
     json_t **reqs = lc_calloc((size_t)calls, sizeof *reqs);
     for (long i = 0; i < calls; i++)
         reqs[i] = s_request(op, i);
