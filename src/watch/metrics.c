@@ -86,25 +86,148 @@ int lc_watch_migrate(struct lc_store *store, struct lc_error *err)
 static int s_dim_cmp(const void *a, const void *b)
 {
     const struct lc_watch_dim *x = a, *y = b;
-    return strcmp(x->name, y->name);
+    return strcmp(x->name ? x->name : "", y->name ? y->name : "");
 }
 
+/* Byte classes for s_json_string: what jansson's dump_string does with each byte. */
+enum { S_PLAIN, S_ESCAPE, S_MULTI };
+static unsigned char s_class[256];
+static pthread_once_t s_class_once = PTHREAD_ONCE_INIT;
+
+static void s_class_init(void)
+{
+    for (int c = 0; c < 256; c++)
+        s_class[c] = c < 0x20 || c == '"' || c == '\\' ? S_ESCAPE : c >= 0x80 ? S_MULTI : S_PLAIN;
+}
+
+/* Length of the valid UTF-8 sequence at p (first byte >= 0x80), or 0 when jansson's utf8_check_first
+ * and utf8_check_full would refuse it (stray continuation bytes, overlong forms, surrogates, code
+ * points past U+10FFFF, a sequence cut by the terminating NUL). */
+static size_t s_utf8_len(const unsigned char *p)
+{
+    size_t n;
+    uint32_t cp;
+    if (p[0] >= 0xC2 && p[0] <= 0xDF) {
+        n = 2;
+        cp = p[0] & 0x1Fu;
+    } else if (p[0] >= 0xE0 && p[0] <= 0xEF) {
+        n = 3;
+        cp = p[0] & 0x0Fu;
+    } else if (p[0] >= 0xF0 && p[0] <= 0xF4) {
+        n = 4;
+        cp = p[0] & 0x07u;
+    } else {
+        return 0;
+    }
+    for (size_t i = 1; i < n; i++) {
+        if (p[i] < 0x80 || p[i] > 0xBF) /* also stops at the NUL */
+            return 0;
+        cp = (cp << 6) | (p[i] & 0x3Fu);
+    }
+    if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000))
+        return 0;
+    return n;
+}
+
+/* Appends s as a JSON string exactly as jansson's json_dumps(JSON_COMPACT) writes it: '"', '\\' and
+ * control characters escaped (\b \f \n \r \t, else \u00XX in upper case), everything else, DEL and
+ * non-ASCII included, as is. Returns false (after appending part of it) when s is not valid UTF-8,
+ * which json_pack refuses. */
+static bool s_json_string(struct lc_buf *out, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s, *run = p;
+    lc_buf_append_byte(out, '"');
+    for (;;) {
+        unsigned char c = *p;
+        if (s_class[c] == S_PLAIN && c) {
+            p++;
+            continue;
+        }
+        if (p > run)
+            lc_buf_append(out, run, (size_t)(p - run));
+        if (!c)
+            break;
+        if (s_class[c] == S_MULTI) {
+            size_t n = s_utf8_len(p);
+            if (!n)
+                return false;
+            lc_buf_append(out, p, n);
+            p += n;
+        } else {
+            char esc[8] = {'\\', 0};
+            switch (c) {
+            case '"': esc[1] = '"'; break;
+            case '\\': esc[1] = '\\'; break;
+            case '\b': esc[1] = 'b'; break;
+            case '\f': esc[1] = 'f'; break;
+            case '\n': esc[1] = 'n'; break;
+            case '\r': esc[1] = 'r'; break;
+            case '\t': esc[1] = 't'; break;
+            default: snprintf(esc, sizeof esc, "\\u%04X", (unsigned)c); break;
+            }
+            lc_buf_append_str(out, esc);
+            p++;
+        }
+        run = p;
+    }
+    lc_buf_append_byte(out, '"');
+    return true;
+}
+
+void lc__watch_dims_key_append(struct lc_buf *out, const struct lc_watch_dim *dims, size_t n)
+{
+    pthread_once(&s_class_once, s_class_init);
+    /* Callers usually pass names already in order (ingest does): then there is nothing to sort. Only
+     * a strictly increasing order is taken as is, so that ties keep whatever order qsort gives them. */
+    bool sorted = true;
+    for (size_t i = 1; i < n && sorted; i++)
+        sorted = s_dim_cmp(&dims[i - 1], &dims[i]) < 0;
+    struct lc_watch_dim small[8], *copy = NULL;
+    if (!sorted) {
+        copy = n <= 8 ? small : lc_malloc(n * sizeof *copy);
+        memcpy(copy, dims, n * sizeof *copy);
+        qsort(copy, n, sizeof *copy, s_dim_cmp);
+        dims = copy;
+    }
+    lc_buf_append_byte(out, '[');
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t mark = out->len;
+        if (kept)
+            lc_buf_append_byte(out, ',');
+        lc_buf_append_str(out, "{\"Name\":");
+        bool ok = s_json_string(out, dims[i].name ? dims[i].name : "");
+        if (ok) {
+            lc_buf_append_str(out, ",\"Value\":");
+            ok = s_json_string(out, dims[i].value ? dims[i].value : "");
+        }
+        if (!ok) {
+            /* The jansson version dropped a dimension json_pack refused (invalid UTF-8): so do we. */
+            out->len = mark;
+            out->data[mark] = '\0';
+            continue;
+        }
+        lc_buf_append_byte(out, '}');
+        kept++;
+    }
+    lc_buf_append_byte(out, ']');
+    if (copy != small)
+        lc_free(copy);
+}
+
+/* Built without jansson (a json_pack per dimension and a json_dumps cost ~20k instructions a key);
+ * tests/unit/watch/test_metrics.c checks the text against jansson's on tricky names and values. */
 char *lc_watch_dims_key(const struct lc_watch_dim *dims, size_t n)
 {
-    struct lc_watch_dim *sorted = lc_calloc(n ? n : 1, sizeof *sorted);
-    if (n)
-        memcpy(sorted, dims, n * sizeof *sorted);
-    qsort(sorted, n, sizeof *sorted, s_dim_cmp);
-    json_t *arr = json_array();
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(arr, json_pack("{ssss}", "Name", sorted[i].name ? sorted[i].name : "", "Value",
-                                             sorted[i].value ? sorted[i].value : ""));
-    lc_free(sorted);
-    char *text = json_dumps(arr, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    json_decref(arr);
-    char *out = lc_strdup(text);
-    free(text);
-    return out;
+    struct lc_buf b;
+    lc_buf_init(&b, LC_BUF_UNLIMITED);
+    lc__watch_dims_key_append(&b, dims, n);
+    return lc_buf_detach(&b, NULL);
+}
+
+static int64_t s_minute(int64_t time_ms)
+{
+    return time_ms - (((time_ms % 60000) + 60000) % 60000);
 }
 
 int lc_watch_put(struct lc_store *store, const struct lc_watch_datum *data, size_t n, struct lc_error *err)
@@ -120,6 +243,8 @@ int lc_watch_put(struct lc_store *store, const struct lc_watch_datum *data, size
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
         " ON CONFLICT (namespace, name, dims, minute) DO UPDATE SET sum = sum + ?5, count = count + ?6,"
         " min = MIN(min, ?7), max = MAX(max, ?8)";
+    struct lc_buf dims; /* one buffer for every datum's key */
+    lc_buf_init(&dims, LC_BUF_UNLIMITED);
     for (size_t i = 0; i < n && !rc; i++) {
         const struct lc_watch_datum *d = &data[i];
         sqlite3_stmt *st = lc_store_stmt(store, sql, err);
@@ -127,12 +252,12 @@ int lc_watch_put(struct lc_store *store, const struct lc_watch_datum *data, size
             rc = LC_EINTERNAL;
             break;
         }
-        char *dims = lc_watch_dims_key(d->dims, d->n_dims);
-        int64_t minute = d->time_ms - (((d->time_ms % 60000) + 60000) % 60000);
+        lc_buf_reset(&dims);
+        lc__watch_dims_key_append(&dims, d->dims, d->n_dims);
         sqlite3_bind_text(st, 1, d->ns, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, d->name, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, dims, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 4, minute);
+        sqlite3_bind_text(st, 3, dims.data, (int)dims.len, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 4, s_minute(d->time_ms));
         sqlite3_bind_double(st, 5, d->sum);
         sqlite3_bind_double(st, 6, d->count);
         sqlite3_bind_double(st, 7, d->min);
@@ -141,7 +266,75 @@ int lc_watch_put(struct lc_store *store, const struct lc_watch_datum *data, size
         if (sqlite3_step(st) != SQLITE_DONE)
             rc = lc_store_sql_error(store, "recording a metric", err);
         lc_store_stmt_done(st);
-        lc_free(dims);
+    }
+    lc_buf_free(&dims);
+    return lc_store_tx_end(store, &tx, rc, err);
+}
+
+int lc__watch_put_values(struct lc_store *store, const char *ns, const char *name, const char *dims_key,
+                         int64_t minute, const double *v, size_t n, const char *unit, struct lc_error *err)
+{
+    if (!n)
+        return 0;
+    struct lc_store_tx tx;
+    int rc = lc_store_tx_begin(store, &tx, err);
+    if (rc)
+        return rc;
+    static const char get[] = "SELECT sum, count, min, max FROM watch_metric"
+                              " WHERE namespace = ?1 AND name = ?2 AND dims = ?3 AND minute = ?4";
+    sqlite3_stmt *st = lc_store_stmt(store, get, err);
+    if (!st)
+        return lc_store_tx_end(store, &tx, LC_EINTERNAL, err);
+    sqlite3_bind_text(st, 1, ns, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, dims_key, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, minute);
+    /* What n single-value upserts would compute, in the same order: the first inserts (v, 1, v, v)
+     * unless the row exists, each next one adds to sum and count. Keeping the order keeps every bit
+     * of the sums (floating-point addition is not associative). */
+    double sum, count, min, max;
+    size_t i;
+    int s = sqlite3_step(st);
+    if (s == SQLITE_ROW) {
+        sum = sqlite3_column_double(st, 0);
+        count = sqlite3_column_double(st, 1);
+        min = sqlite3_column_double(st, 2);
+        max = sqlite3_column_double(st, 3);
+        i = 0;
+    } else {
+        sum = min = max = v[0];
+        count = 1;
+        i = 1;
+    }
+    if (s != SQLITE_ROW && s != SQLITE_DONE)
+        rc = lc_store_sql_error(store, "reading a metric", err);
+    lc_store_stmt_done(st);
+    for (; i < n; i++) {
+        sum = sum + v[i];
+        count = count + 1;
+        /* as SQLite's MIN(min, v) and MAX(max, v) pick on ties (only -0.0 and 0.0 could tell) */
+        min = min >= v[i] ? v[i] : min;
+        max = max < v[i] ? v[i] : max;
+    }
+    static const char put[] =
+        "INSERT INTO watch_metric (namespace, name, dims, minute, sum, count, min, max, unit)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+        " ON CONFLICT (namespace, name, dims, minute) DO UPDATE SET sum = ?5, count = ?6, min = ?7, max = ?8";
+    if (!rc && !(st = lc_store_stmt(store, put, err)))
+        rc = LC_EINTERNAL;
+    if (!rc) {
+        sqlite3_bind_text(st, 1, ns, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, dims_key, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 4, minute);
+        sqlite3_bind_double(st, 5, sum);
+        sqlite3_bind_double(st, 6, count);
+        sqlite3_bind_double(st, 7, min);
+        sqlite3_bind_double(st, 8, max);
+        sqlite3_bind_text(st, 9, unit && *unit ? unit : "None", -1, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            rc = lc_store_sql_error(store, "recording a metric", err);
+        lc_store_stmt_done(st);
     }
     return lc_store_tx_end(store, &tx, rc, err);
 }

@@ -13,6 +13,14 @@
 int lc__watch_flush_consumed(struct lc_store *store, struct lc_error *err);
 void lc__watch_reset_consumed(void);
 double lc__watch_round(double v);
+/* Appends lc_watch_dims_key's text to out (no allocation when out has room). */
+struct lc_buf;
+void lc__watch_dims_key_append(struct lc_buf *out, const struct lc_watch_dim *dims, size_t n);
+/* Merges the single observations v[0..n), in this order, into one minute of one series (dims_key as
+ * lc_watch_dims_key writes it) with the very arithmetic of n lc_watch_put calls of one value each, in
+ * one read and one write. Joins the caller's transaction. */
+int lc__watch_put_values(struct lc_store *store, const char *ns, const char *name, const char *dims_key,
+                         int64_t minute, const double *v, size_t n, const char *unit, struct lc_error *err);
 
 /* alarm.c: "1234.0", "0.5": Java's Double.toString as CloudWatch prints values. out: 64 bytes. */
 void lc__watch_format_number(double v, char out[64]);

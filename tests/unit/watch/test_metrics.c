@@ -56,6 +56,85 @@ static void test_dimension_sets_are_distinct_metrics_in_any_order(void **state)
     lc_free(key);
 }
 
+/* The key as metrics.c built it with jansson before, kept here as the reference. */
+static int s_ref_cmp(const void *a, const void *b)
+{
+    const struct lc_watch_dim *x = a, *y = b;
+    return strcmp(x->name, y->name);
+}
+
+static char *s_ref_key(const struct lc_watch_dim *dims, size_t n)
+{
+    struct lc_watch_dim *sorted = lc_calloc(n ? n : 1, sizeof *sorted);
+    if (n)
+        memcpy(sorted, dims, n * sizeof *sorted);
+    qsort(sorted, n, sizeof *sorted, s_ref_cmp);
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(arr, json_pack("{ssss}", "Name", sorted[i].name ? sorted[i].name : "", "Value",
+                                             sorted[i].value ? sorted[i].value : ""));
+    lc_free(sorted);
+    char *text = json_dumps(arr, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(arr);
+    char *out = lc_strdup(text);
+    free(text);
+    return out;
+}
+
+static void s_same_key(const struct lc_watch_dim *dims, size_t n)
+{
+    char *want = s_ref_key(dims, n), *got = lc_watch_dims_key(dims, n);
+    if (strcmp(want, got))
+        fail_msg("dims key differs from jansson's:\n want %s\n  got %s", want, got);
+    lc_free(want);
+    lc_free(got);
+}
+
+static void test_dims_key_is_jansson_compact_text_on_tricky_input(void **state)
+{
+    (void)state;
+    static const char *const tricky[] = {
+        "", "plain", "q\"uote", "back\\slash", "sl/ash", "\x01\x02\x1f", "\b\f\n\r\t", "del\x7f",
+        "caf\xc3\xa9", "\xe2\x82\xac euro", "\xf0\x9f\x98\x80 emoji", "\xef\xbf\xbf", "\xf4\x8f\xbf\xbf",
+        "lone \x80 continuation", "overlong \xc0\x80", "overlong \xe0\x80\xaf", "surrogate \xed\xa0\x80",
+        "past max \xf4\x90\x80\x80", "bad lead \xf5\x80\x80\x80", "cut \xe2\x82", "cut at end \xf0\x9f\x98",
+        "arn:aws:iam::000000000000:user/with+plus=and,comma.at@dash-",
+    };
+    size_t nt = sizeof tricky / sizeof tricky[0];
+    s_same_key(NULL, 0);
+    for (size_t i = 0; i < nt; i++)
+        for (size_t j = 0; j < nt; j++) {
+            struct lc_watch_dim one = {tricky[i], tricky[j]};
+            s_same_key(&one, 1);
+            struct lc_watch_dim two[] = {{tricky[i], "v"}, {"Name2", tricky[j]}};
+            s_same_key(two, 2);
+        }
+    /* Unsorted, more than fits the stack copy, empty and NULL values, duplicate names. */
+    struct lc_watch_dim many[12];
+    char names[12][8];
+    for (int i = 0; i < 12; i++) {
+        snprintf(names[i], sizeof names[i], "D%02d", (i * 7) % 12);
+        many[i] = (struct lc_watch_dim){names[i], i % 3 ? tricky[i] : NULL};
+    }
+    s_same_key(many, 12);
+    struct lc_watch_dim dup[] = {{"B", "2"}, {"A", "1"}, {"B", "1"}, {"A", "\xc3\xa9"}};
+    s_same_key(dup, 4);
+    /* Random bytes, biased towards the ones that need care. */
+    static const char alphabet[] = "aZ0/\\\"\x01\x1f\x7f\x80\xbf\xc2\xc3\xa9\xe2\x82\xac\xed\xa0\xf0\x9f\x98\xf4\x90";
+    srand(42);
+    for (int round = 0; round < 3000; round++) {
+        char a[16], b[16];
+        int la = rand() % 12, lb = rand() % 12;
+        for (int i = 0; i < la; i++)
+            a[i] = alphabet[rand() % (int)(sizeof alphabet - 1)];
+        for (int i = 0; i < lb; i++)
+            b[i] = alphabet[rand() % (int)(sizeof alphabet - 1)];
+        a[la] = b[lb] = '\0';
+        struct lc_watch_dim d[] = {{"TableName", a}, {b, "x"}};
+        s_same_key(d, 2);
+    }
+}
+
 static int s_count(const char *ns, const char *name, const char *dims, void *ud)
 {
     (*(int *)ud)++;
@@ -126,6 +205,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         FIXTURE_TEST(test_values_merge_into_minute_statistics),
         FIXTURE_TEST(test_dimension_sets_are_distinct_metrics_in_any_order),
+        cmocka_unit_test(test_dims_key_is_jansson_compact_text_on_tricky_input),
         FIXTURE_TEST(test_list_metrics_filters_by_namespace_and_name),
         FIXTURE_TEST(test_period_must_be_a_multiple_of_60),
         FIXTURE_TEST(test_consumed_capacity_hook_becomes_dynamodb_metrics),
