@@ -319,10 +319,23 @@ static int s_mkdir_p(const char *dir, struct lc_error *err)
     return rc;
 }
 
+/*
+ * SQLite's memory statistics take one process-wide mutex around every allocation, which the server's
+ * threads then queue on; nothing here reads those statistics. Must run before SQLite initializes
+ * (a later call is refused, harmlessly).
+ */
+static pthread_once_t s_sqlite_once = PTHREAD_ONCE_INIT;
+
+static void s_sqlite_configure(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int lc_store_open(const char *dir, const struct lc_store_options *options, struct lc_store **out,
                   struct lc_error *err)
 {
     *out = NULL;
+    pthread_once(&s_sqlite_once, s_sqlite_configure);
     if (!dir || !*dir)
         return lc_error_set(err, LC_EINVAL, 0, NULL, "no state directory given");
     int rc = s_mkdir_p(dir, err);
