@@ -24,8 +24,34 @@ void lc__auth_fields_clean_up(struct lc__auth_fields *f)
         lc_buf_free(bufs[i]);
 }
 
-/* The pair separators ',', ' ' and '\t', as a table: the scan below is one load per byte. */
+/* The pair separators ',', ' ' and '\t'. */
 static const bool s_sep[256] = {[','] = true, [' '] = true, ['\t'] = true};
+
+/*
+ * Finds the end of a token: the nearest next ',', ' ' or '\t' at or after p (or end). Each
+ * separator's next position is found with memchr and remembered until p passes it, so the header
+ * (~220 bytes, mostly the credential and the signature) is not walked a byte at a time.
+ */
+struct sep_finder {
+    const char *next[3]; /* NULL: not looked for yet */
+};
+
+static const char *s_token_end(struct sep_finder *sf, const char *p, const char *end)
+{
+    static const char seps[3] = {',', ' ', '\t'};
+    if (p >= end)
+        return end; /* also keeps an empty value's NULL pointer away from memchr */
+    const char *nearest = end;
+    for (int k = 0; k < 3; k++) {
+        if (!sf->next[k] || sf->next[k] < p) {
+            const char *hit = memchr(p, seps[k], (size_t)(end - p));
+            sf->next[k] = hit ? hit : end;
+        }
+        if (sf->next[k] < nearest)
+            nearest = sf->next[k];
+    }
+    return nearest;
+}
 
 LC__AUTH_INLINE bool s_is(struct lc_cur c, const char *lit)
 {
@@ -38,20 +64,19 @@ void lc__auth_parse_authorization(struct lc_cur value, struct lc__auth_fields *f
     f->presigned = false;
     f->authorization = value;
     struct lc_cur v = lc_cur_trim(value);
-    const unsigned char *p = (const unsigned char *)v.ptr, *end = p + v.len;
-    while (p < end && !s_sep[*p])
-        p++;
-    f->algorithm = lc_cur_make(v.ptr, (size_t)(p - (const unsigned char *)v.ptr));
+    const char *p = v.ptr, *end = v.ptr + v.len;
+    struct sep_finder sf = {{NULL, NULL, NULL}};
+    p = s_token_end(&sf, p, end);
+    f->algorithm = lc_cur_make(v.ptr, (size_t)(p - v.ptr));
     f->have_algorithm = true;
     while (p < end) {
-        while (p < end && s_sep[*p])
+        while (p < end && s_sep[(unsigned char)*p])
             p++;
-        const unsigned char *start = p;
-        while (p < end && !s_sep[*p])
-            p++;
+        const char *start = p;
+        p = s_token_end(&sf, p, end);
         if (p == start)
             break;
-        struct lc_cur token = lc_cur_make((const char *)start, (size_t)(p - start)), key;
+        struct lc_cur token = lc_cur_make(start, (size_t)(p - start)), key;
         struct lc_cur val = token;
         if (!lc_cur_split(&val, '=', &key)) {
             if (!f->bad_pair.len)

@@ -90,12 +90,18 @@ void lc__auth_signature_hex(const uint8_t key[32], struct lc_cur string_to_sign,
 /* The length lc__auth_string_to_sign would produce (for its size limit, LC__AUTH_BUF_MAX). */
 size_t lc__auth_string_to_sign_len(struct lc_cur amz_date, struct lc_cur scope);
 /*
- * The verifier's steps 2-4 in one pass: the hex signature of the string to sign that
- * lc__auth_string_to_sign would build from these inputs, MACed piece by piece under `key` (see
- * lc__auth_signing_hmac_key) instead of being built first.
+ * The verifier's steps 2-4 in one pass: the HMAC of the string to sign that lc__auth_string_to_sign
+ * would build from these inputs, MACed piece by piece under `key` (see lc__auth_signing_hmac_key)
+ * instead of being built first.
  */
-void lc__auth_signature_hex_of(const struct lc_hmac_sha256_key *key, struct lc_cur amz_date,
-                               struct lc_cur scope, struct lc_cur canonical_request, char out65[65]);
+void lc__auth_signature_of(const struct lc_hmac_sha256_key *key, struct lc_cur amz_date,
+                           struct lc_cur scope, struct lc_cur canonical_request,
+                           uint8_t out32[LC_SHA256_LEN]);
+/*
+ * True when `hex` is exactly the lower-case hex of `mac` (what comparing it with
+ * lc_hex_encode(mac) would say), comparing the MAC bytes in constant time.
+ */
+bool lc__auth_signature_matches(const uint8_t mac[LC_SHA256_LEN], struct lc_cur hex);
 
 /* ---- signing_key.c ---- */
 

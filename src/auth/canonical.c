@@ -260,6 +260,8 @@ static void s_flush(struct stage *s)
 
 static void s_put(struct stage *s, const void *p, size_t n)
 {
+    if (n == 0)
+        return; /* p may be NULL then (an empty cursor), which memcpy does not allow */
     if (n > sizeof s->bytes - s->n) {
         s_flush(s);
         if (n > sizeof s->bytes) {

@@ -44,13 +44,13 @@ void lc__auth_signature_hex(const uint8_t key[32], struct lc_cur string_to_sign,
     lc_hex_encode(mac, sizeof mac, out65);
 }
 
-void lc__auth_signature_hex_of(const struct lc_hmac_sha256_key *key, struct lc_cur amz_date,
-                               struct lc_cur scope, struct lc_cur canonical_request, char out65[65])
+void lc__auth_signature_of(const struct lc_hmac_sha256_key *key, struct lc_cur amz_date,
+                           struct lc_cur scope, struct lc_cur canonical_request,
+                           uint8_t out32[LC_SHA256_LEN])
 {
     char hash[LC_SHA256_HEX_LEN + 1];
     lc__auth_sha256_hex(canonical_request, hash);
     struct lc_sha256_ctx c;
-    uint8_t mac[LC_SHA256_LEN];
     lc_hmac_sha256_start(key, &c);
     lc_sha256_update(&c, STS_PREFIX, strlen(STS_PREFIX));
     lc_sha256_update(&c, amz_date.ptr, amz_date.len);
@@ -58,6 +58,26 @@ void lc__auth_signature_hex_of(const struct lc_hmac_sha256_key *key, struct lc_c
     lc_sha256_update(&c, scope.ptr, scope.len);
     lc_sha256_update(&c, "\n", 1);
     lc_sha256_update(&c, hash, LC_SHA256_HEX_LEN);
-    lc_hmac_sha256_finish(key, &c, mac);
-    lc_hex_encode(mac, sizeof mac, out65);
+    lc_hmac_sha256_finish(key, &c, out32);
+}
+
+/* Hex digit values plus one; 0 marks a byte that is not a lower-case hex digit. */
+static const uint8_t s_hex_digit[256] = {
+    ['0'] = 1,  ['1'] = 2,  ['2'] = 3,  ['3'] = 4,  ['4'] = 5,  ['5'] = 6,  ['6'] = 7,  ['7'] = 8,
+    ['8'] = 9,  ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+};
+
+bool lc__auth_signature_matches(const uint8_t mac[LC_SHA256_LEN], struct lc_cur hex)
+{
+    if (hex.len != LC_SHA256_HEX_LEN)
+        return false;
+    uint8_t got[LC_SHA256_LEN];
+    for (size_t i = 0; i < LC_SHA256_LEN; i++) {
+        uint8_t hi = s_hex_digit[(unsigned char)hex.ptr[2 * i]];
+        uint8_t lo = s_hex_digit[(unsigned char)hex.ptr[2 * i + 1]];
+        if (!hi || !lo) /* says nothing about the MAC: only the request's own text is looked at */
+            return false;
+        got[i] = (uint8_t)((hi - 1) << 4 | (lo - 1));
+    }
+    return lc_const_eq(got, mac, LC_SHA256_LEN);
 }

@@ -347,11 +347,10 @@ static int s_check_signature(struct verify_state *s)
     struct lc_hmac_sha256_key key;
     lc__auth_signing_hmac_key(s->v->cache, lc_cur_from_str(s->key.secret_access_key), s->parts[1],
                               s->parts[2], s->parts[3], &key);
-    char expected[65];
-    lc__auth_signature_hex_of(&key, amz_date, scope, lc_buf_cur(&s->canonical), expected);
+    uint8_t expected[LC_SHA256_LEN];
+    lc__auth_signature_of(&key, amz_date, scope, lc_buf_cur(&s->canonical), expected);
     memset(&key, 0, sizeof key);
-    struct lc_cur got = s->f.signature;
-    if (got.len == LC_SHA256_HEX_LEN && lc_const_eq(expected, got.ptr, LC_SHA256_HEX_LEN))
+    if (lc__auth_signature_matches(expected, s->f.signature))
         return 0;
     if (!s->svc->echo_canonical)
         return s_fail(s, LC__AUTH_BAD_SIGNATURE, BAD_SIGNATURE_MSG);

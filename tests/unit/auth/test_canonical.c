@@ -116,6 +116,77 @@ static void test_signed_header_missing_from_request_gets_empty_value(void **stat
     lc_free(got);
 }
 
+static void test_empty_and_blank_header_values_give_empty_canonical_values(void **state)
+{
+    const struct lc_auth_header h[] = {
+        {{"Host", 4}, {NULL, 0}}, /* an empty value may come without a pointer */
+        H("X-Blank", " \t \r\n "),
+        H("x-blank", ""),
+    };
+    char *got = s_headers(h, 3, "host;x-blank");
+    assert_string_equal(got, "host:\nx-blank:,\n");
+    lc_free(got);
+}
+
+static void test_long_header_lines_are_kept_whole_and_in_order(void **state)
+{
+    /* Values and lines longer than any staging buffer, each with folded whitespace. */
+    char v1[3001], v2[700];
+    for (size_t i = 0; i < sizeof v1 - 1; i++)
+        v1[i] = (i % 100 == 50) ? ' ' : (char)('a' + i % 26);
+    v1[sizeof v1 - 1] = '\0';
+    for (size_t i = 0; i < sizeof v2 - 1; i++)
+        v2[i] = (i % 7 == 3) ? '\t' : (char)('A' + i % 26);
+    v2[sizeof v2 - 1] = '\0';
+    struct lc_auth_header h[40];
+    size_t n = 0;
+    h[n++] = (struct lc_auth_header){lc_cur_from_str("X-Long"), lc_cur_from_str(v1)};
+    h[n++] = (struct lc_auth_header){lc_cur_from_str("X-Tabs"), lc_cur_from_str(v2)};
+    for (; n < 40; n++)
+        h[n] = (struct lc_auth_header){lc_cur_from_str("X-Many"), lc_cur_from_str(" 0123456789 ")};
+    char *got = s_headers(h, n, "x-long;X-MANY;x-tabs");
+
+    struct lc_buf want;
+    lc_buf_init(&want, LC_BUF_UNLIMITED);
+    lc_buf_append_str(&want, "x-long:");
+    lc_buf_append_str(&want, v1);
+    lc_buf_append_str(&want, "\nx-many:");
+    for (size_t i = 2; i < 40; i++)
+        lc_buf_append_str(&want, i > 2 ? ",0123456789" : "0123456789");
+    lc_buf_append_str(&want, "\nx-tabs:");
+    for (size_t i = 0; i < sizeof v2 - 1; i++)
+        lc_buf_append_byte(&want, v2[i] == '\t' ? ' ' : v2[i]);
+    lc_buf_append_str(&want, "\n");
+    assert_string_equal(got, want.data);
+    lc_buf_free(&want);
+    lc_free(got);
+}
+
+static void test_canonical_headers_over_the_limit_fail_with_elimit(void **state)
+{
+    const struct lc_auth_header h[] = {H("Host", "example.amazonaws.com")};
+    struct lc_buf b;
+    lc_buf_init(&b, 20); /* "host:example.amazonaws.com\n" is 27 bytes */
+    assert_int_equal(lc__auth_canonical_headers(&b, h, 1, lc_cur_from_str("host")), LC_ELIMIT);
+    lc_buf_free(&b);
+    lc_buf_init(&b, 27);
+    assert_int_equal(lc__auth_canonical_headers(&b, h, 1, lc_cur_from_str("host")), 0);
+    assert_string_equal(b.data, "host:example.amazonaws.com\n");
+    lc_buf_free(&b);
+}
+
+static void test_already_normal_paths_are_encoded_as_they_are(void **state)
+{
+    s_expect_uri("/a", true, true, "/a");
+    s_expect_uri("/a/b/", true, true, "/a/b/");
+    s_expect_uri("/.a/..b/...", true, true, "/.a/..b/...");
+    s_expect_uri("/a/.", true, true, "/a");
+    s_expect_uri("/a/..", true, true, "/");
+    s_expect_uri("/a//b", true, true, "/a/b");
+    s_expect_uri("a/b", true, true, "/a/b");
+    s_expect_uri("/a b/%41", true, true, "/a%20b/%2541");
+}
+
 static void test_canonical_request_joins_the_six_parts(void **state)
 {
     const struct lc_auth_header h[] = {H("Host", "h"), H("X-Amz-Date", "20150830T123600Z")};
@@ -183,6 +254,10 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_query_leaves_out_excluded_parameters_by_decoded_name),
     cmocka_unit_test(test_headers_are_lowercased_trimmed_folded_and_joined),
     cmocka_unit_test(test_signed_header_missing_from_request_gets_empty_value),
+    cmocka_unit_test(test_empty_and_blank_header_values_give_empty_canonical_values),
+    cmocka_unit_test(test_long_header_lines_are_kept_whole_and_in_order),
+    cmocka_unit_test(test_canonical_headers_over_the_limit_fail_with_elimit),
+    cmocka_unit_test(test_already_normal_paths_are_encoded_as_they_are),
     cmocka_unit_test(test_canonical_request_joins_the_six_parts),
     cmocka_unit_test(test_query_get_decodes_name_and_value),
     cmocka_unit_test(test_uri_decode_keeps_broken_escapes),

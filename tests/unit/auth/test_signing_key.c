@@ -1,6 +1,7 @@
 /* test_signing_key.c: key derivation and the thread-safe key cache. */
 #include "lc_test.h"
 
+#include "auth/auth_internal.h"
 #include "leastcloud/auth.h"
 #include "leastcloud/hash.h"
 
@@ -38,6 +39,53 @@ static void test_cache_returns_the_same_key_and_counts_hits(void **state)
     lc_auth_key_cache_stats(c, &hits, &misses);
     assert_int_equal(hits, 1);
     assert_int_equal(misses, 1);
+    lc_auth_key_cache_destroy(c);
+}
+
+/* The MAC of "msg" under the cached HMAC form of a signing key, in hex. */
+static void s_hmac_hex(struct lc_auth_key_cache *c, const char *date, const char *service,
+                       char out[65])
+{
+    struct lc_hmac_sha256_key hk;
+    struct lc_sha256_ctx ctx;
+    uint8_t mac[32];
+    lc__auth_signing_hmac_key(c, lc_cur_from_str(SECRET), lc_cur_from_str(date),
+                              lc_cur_from_str("us-east-1"), lc_cur_from_str(service), &hk);
+    lc_hmac_sha256_start(&hk, &ctx);
+    lc_sha256_update(&ctx, "msg", 3);
+    lc_hmac_sha256_finish(&hk, &ctx, mac);
+    lc_hex_encode(mac, 32, out);
+}
+
+static void test_cached_hmac_key_macs_like_the_derived_key(void **state)
+{
+    struct lc_auth_key_cache *c = lc_auth_key_cache_new(1);
+    uint8_t key[32], mac[32];
+    char want[65], other_want[65], got[65];
+    lc_auth_signing_key(NULL, lc_cur_from_str(SECRET), lc_cur_from_str("20120215"),
+                        lc_cur_from_str("us-east-1"), lc_cur_from_str("iam"), key);
+    lc_hmac_sha256(key, 32, "msg", 3, mac);
+    lc_hex_encode(mac, 32, want);
+    lc_auth_signing_key(NULL, lc_cur_from_str(SECRET), lc_cur_from_str("20120215"),
+                        lc_cur_from_str("us-east-1"), lc_cur_from_str("sts"), key);
+    lc_hmac_sha256(key, 32, "msg", 3, mac);
+    lc_hex_encode(mac, 32, other_want);
+    s_hmac_hex(NULL, "20120215", "iam", got); /* no cache */
+    assert_string_equal(got, want);
+    s_hmac_hex(c, "20120215", "iam", got);    /* miss */
+    assert_string_equal(got, want);
+    s_hmac_hex(c, "20120215", "iam", got);    /* hit */
+    assert_string_equal(got, want);
+    s_hmac_hex(c, "20120215", "sts", got);    /* evicts the one slot */
+    assert_string_equal(got, other_want);
+    char hex[65];
+    s_key_hex(c, SECRET, "20120215", "us-east-1", "sts", hex); /* the plain key, same slot: a hit */
+    lc_hex_encode(key, 32, want);
+    assert_string_equal(hex, want);
+    uint64_t hits, misses;
+    lc_auth_key_cache_stats(c, &hits, &misses);
+    assert_int_equal(hits, 2);
+    assert_int_equal(misses, 2);
     lc_auth_key_cache_destroy(c);
 }
 
@@ -116,6 +164,7 @@ static void test_cache_is_safe_under_concurrent_use(void **state)
 }
 
 static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_cached_hmac_key_macs_like_the_derived_key),
     cmocka_unit_test(test_signing_key_matches_aws_documentation_example),
     cmocka_unit_test(test_cache_returns_the_same_key_and_counts_hits),
     cmocka_unit_test(test_cache_distinguishes_every_part_of_the_key),
