@@ -89,17 +89,6 @@ static int s_dim_cmp(const void *a, const void *b)
     return strcmp(x->name ? x->name : "", y->name ? y->name : "");
 }
 
-/* Byte classes for s_json_string: what jansson's dump_string does with each byte. */
-enum { S_PLAIN, S_ESCAPE, S_MULTI };
-static unsigned char s_class[256];
-static pthread_once_t s_class_once = PTHREAD_ONCE_INIT;
-
-static void s_class_init(void)
-{
-    for (int c = 0; c < 256; c++)
-        s_class[c] = c < 0x20 || c == '"' || c == '\\' ? S_ESCAPE : c >= 0x80 ? S_MULTI : S_PLAIN;
-}
-
 /* Length of the valid UTF-8 sequence at p (first byte >= 0x80), or 0 when jansson's utf8_check_first
  * and utf8_check_full would refuse it (stray continuation bytes, overlong forms, surrogates, code
  * points past U+10FFFF, a sequence cut by the terminating NUL). */
@@ -139,36 +128,34 @@ static bool s_json_string(struct lc_buf *out, const char *s)
     lc_buf_append_byte(out, '"');
     for (;;) {
         unsigned char c = *p;
-        if (s_class[c] == S_PLAIN && c) {
+        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
             p++;
+            continue;
+        }
+        if (c >= 0x80) { /* copied as is when valid */
+            size_t n = s_utf8_len(p);
+            if (!n)
+                return false;
+            p += n;
             continue;
         }
         if (p > run)
             lc_buf_append(out, run, (size_t)(p - run));
         if (!c)
             break;
-        if (s_class[c] == S_MULTI) {
-            size_t n = s_utf8_len(p);
-            if (!n)
-                return false;
-            lc_buf_append(out, p, n);
-            p += n;
-        } else {
-            char esc[8] = {'\\', 0};
-            switch (c) {
-            case '"': esc[1] = '"'; break;
-            case '\\': esc[1] = '\\'; break;
-            case '\b': esc[1] = 'b'; break;
-            case '\f': esc[1] = 'f'; break;
-            case '\n': esc[1] = 'n'; break;
-            case '\r': esc[1] = 'r'; break;
-            case '\t': esc[1] = 't'; break;
-            default: snprintf(esc, sizeof esc, "\\u%04X", (unsigned)c); break;
-            }
-            lc_buf_append_str(out, esc);
-            p++;
+        char esc[8] = {'\\', 0};
+        switch (c) {
+        case '"': esc[1] = '"'; break;
+        case '\\': esc[1] = '\\'; break;
+        case '\b': esc[1] = 'b'; break;
+        case '\f': esc[1] = 'f'; break;
+        case '\n': esc[1] = 'n'; break;
+        case '\r': esc[1] = 'r'; break;
+        case '\t': esc[1] = 't'; break;
+        default: snprintf(esc, sizeof esc, "\\u%04X", (unsigned)c); break;
         }
-        run = p;
+        lc_buf_append_str(out, esc);
+        run = ++p;
     }
     lc_buf_append_byte(out, '"');
     return true;
@@ -176,7 +163,6 @@ static bool s_json_string(struct lc_buf *out, const char *s)
 
 void lc__watch_dims_key_append(struct lc_buf *out, const struct lc_watch_dim *dims, size_t n)
 {
-    pthread_once(&s_class_once, s_class_init);
     /* Callers usually pass names already in order (ingest does): then there is nothing to sort. Only
      * a strictly increasing order is taken as is, so that ties keep whatever order qsort gives them. */
     bool sorted = true;
