@@ -20,41 +20,8 @@ int lc_api_response_header(struct lc_api_response *resp, const char *name, const
 /*
  * Compact JSON, byte for byte what json_dumps(v, JSON_COMPACT) writes, straight into the buffer:
  * replies of 100 items are ~17 KB and jansson's callback-per-fragment dump cost more than the
- * query that produced them.
+ * query that produced them. Strings in a json_t are valid UTF-8 (jansson checks on the way in).
  */
-static void s_json_string(struct lc_buf *b, const char *str, size_t len)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    lc_buf_append_byte(b, '"');
-    size_t run = 0;
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)str[i];
-        if (c >= 0x20 && c != '"' && c != '\\')
-            continue;
-        lc_buf_append(b, str + run, i - run);
-        run = i + 1;
-        char esc[7] = {'\\', 0};
-        switch (c) {
-        case '"': esc[1] = '"'; break;
-        case '\\': esc[1] = '\\'; break;
-        case '\b': esc[1] = 'b'; break;
-        case '\f': esc[1] = 'f'; break;
-        case '\n': esc[1] = 'n'; break;
-        case '\r': esc[1] = 'r'; break;
-        case '\t': esc[1] = 't'; break;
-        default:
-            memcpy(esc + 1, "u00", 3);
-            esc[4] = hex[c >> 4];
-            esc[5] = hex[c & 15];
-            lc_buf_append(b, esc, 6);
-            continue;
-        }
-        lc_buf_append(b, esc, 2);
-    }
-    lc_buf_append(b, str + run, len - run);
-    lc_buf_append_byte(b, '"');
-}
-
 int lc__api_json_write(struct lc_buf *b, const json_t *v)
 {
     switch (json_typeof(v)) {
@@ -67,7 +34,7 @@ int lc__api_json_write(struct lc_buf *b, const json_t *v)
             if (!first)
                 lc_buf_append_byte(b, ',');
             first = false;
-            s_json_string(b, key, strlen(key));
+            lc_json_append_string(b, key, strlen(key));
             lc_buf_append_byte(b, ':');
             lc__api_json_write(b, val);
         }
@@ -83,7 +50,7 @@ int lc__api_json_write(struct lc_buf *b, const json_t *v)
         return lc_buf_append_byte(b, ']');
     }
     case JSON_STRING:
-        s_json_string(b, json_string_value(v), json_string_length(v));
+        lc_json_append_string(b, json_string_value(v), json_string_length(v));
         return 0;
     case JSON_INTEGER:
         return lc_buf_appendf(b, "%" JSON_INTEGER_FORMAT, json_integer_value(v));

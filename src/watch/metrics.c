@@ -12,6 +12,7 @@
 #include "leastcloud/alloc.h"
 #include "leastcloud/buf.h"
 #include "leastcloud/error.h"
+#include "leastcloud/json.h"
 #include "leastcloud/store_stacks.h"
 #include "leastcloud/store_trail.h"
 #include "leastcloud/str.h"
@@ -92,75 +93,6 @@ static int s_dim_cmp(const void *a, const void *b)
 /* Length of the valid UTF-8 sequence at p (first byte >= 0x80), or 0 when jansson's utf8_check_first
  * and utf8_check_full would refuse it (stray continuation bytes, overlong forms, surrogates, code
  * points past U+10FFFF, a sequence cut by the terminating NUL). */
-static size_t s_utf8_len(const unsigned char *p)
-{
-    size_t n;
-    uint32_t cp;
-    if (p[0] >= 0xC2 && p[0] <= 0xDF) {
-        n = 2;
-        cp = p[0] & 0x1Fu;
-    } else if (p[0] >= 0xE0 && p[0] <= 0xEF) {
-        n = 3;
-        cp = p[0] & 0x0Fu;
-    } else if (p[0] >= 0xF0 && p[0] <= 0xF4) {
-        n = 4;
-        cp = p[0] & 0x07u;
-    } else {
-        return 0;
-    }
-    for (size_t i = 1; i < n; i++) {
-        if (p[i] < 0x80 || p[i] > 0xBF) /* also stops at the NUL */
-            return 0;
-        cp = (cp << 6) | (p[i] & 0x3Fu);
-    }
-    if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000))
-        return 0;
-    return n;
-}
-
-/* Appends s as a JSON string exactly as jansson's json_dumps(JSON_COMPACT) writes it: '"', '\\' and
- * control characters escaped (\b \f \n \r \t, else \u00XX in upper case), everything else, DEL and
- * non-ASCII included, as is. Returns false (after appending part of it) when s is not valid UTF-8,
- * which json_pack refuses. */
-static bool s_json_string(struct lc_buf *out, const char *s)
-{
-    const unsigned char *p = (const unsigned char *)s, *run = p;
-    lc_buf_append_byte(out, '"');
-    for (;;) {
-        unsigned char c = *p;
-        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-            p++;
-            continue;
-        }
-        if (c >= 0x80) { /* copied as is when valid */
-            size_t n = s_utf8_len(p);
-            if (!n)
-                return false;
-            p += n;
-            continue;
-        }
-        if (p > run)
-            lc_buf_append(out, run, (size_t)(p - run));
-        if (!c)
-            break;
-        char esc[8] = {'\\', 0};
-        switch (c) {
-        case '"': esc[1] = '"'; break;
-        case '\\': esc[1] = '\\'; break;
-        case '\b': esc[1] = 'b'; break;
-        case '\f': esc[1] = 'f'; break;
-        case '\n': esc[1] = 'n'; break;
-        case '\r': esc[1] = 'r'; break;
-        case '\t': esc[1] = 't'; break;
-        default: snprintf(esc, sizeof esc, "\\u%04X", (unsigned)c); break;
-        }
-        lc_buf_append_str(out, esc);
-        run = ++p;
-    }
-    lc_buf_append_byte(out, '"');
-    return true;
-}
-
 void lc__watch_dims_key_append(struct lc_buf *out, const struct lc_watch_dim *dims, size_t n)
 {
     /* Callers usually pass names already in order (ingest does): then there is nothing to sort. Only
@@ -182,10 +114,11 @@ void lc__watch_dims_key_append(struct lc_buf *out, const struct lc_watch_dim *di
         if (kept)
             lc_buf_append_byte(out, ',');
         lc_buf_append_str(out, "{\"Name\":");
-        bool ok = s_json_string(out, dims[i].name ? dims[i].name : "");
+        const char *name = dims[i].name ? dims[i].name : "", *value = dims[i].value ? dims[i].value : "";
+        bool ok = lc_json_append_string(out, name, strlen(name)) == 0;
         if (ok) {
             lc_buf_append_str(out, ",\"Value\":");
-            ok = s_json_string(out, dims[i].value ? dims[i].value : "");
+            ok = lc_json_append_string(out, value, strlen(value)) == 0;
         }
         if (!ok) {
             /* The jansson version dropped a dimension json_pack refused (invalid UTF-8): so do we. */
