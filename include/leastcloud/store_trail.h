@@ -6,7 +6,13 @@
  *
  * Its own migration domain "trail". Strings in an event are borrowed by append (copied into the
  * database) and by the list callback (valid during the callback only).
+ *
+ * The table lives in its own file, <state>/trail.db, attached to every store connection as
+ * LC_STORE_TRAIL_SCHEMA (so plain `trail` in SQL names it): the server commits trail rows many
+ * times a second, and a commit to a database makes every other connection to it drop its page cache
+ * and memory map; the DynamoDB data in state.db keeps them.
  */
+#define LC_STORE_TRAIL_SCHEMA "trail_db"
 #ifndef LEASTCLOUD_STORE_TRAIL_H
 #define LEASTCLOUD_STORE_TRAIL_H
 

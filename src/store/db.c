@@ -1,5 +1,6 @@
 /* db.c: opening the state, per-thread connections, migrations and transactions. */
 #include "leastcloud/store.h"
+#include "leastcloud/store_trail.h"
 
 #include "leastcloud/alloc.h"
 #include "leastcloud/error.h"
@@ -33,6 +34,7 @@ struct s_conn {
 struct lc_store {
     char *dir;
     char *path;
+    char *trail_path;
     char *account;
     char *region;
     pthread_key_t key;
@@ -79,7 +81,16 @@ static int s_open_conn(struct lc_store *store, sqlite3 **out, struct lc_error *e
     const char *setup = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
                         "PRAGMA temp_store=MEMORY;";
     char *msg = NULL;
-    if (sqlite3_exec(db, setup, NULL, NULL, &msg) != SQLITE_OK) {
+    /* The trail has a file of its own (see store_trail.h): the trail writer commits many times a
+     * second, and any commit to a database makes every other connection drop its page cache and
+     * unmap its memory map of that database at its next read. */
+    char *attach = sqlite3_mprintf("%s ATTACH DATABASE %Q AS " LC_STORE_TRAIL_SCHEMA ";"
+                                   " PRAGMA " LC_STORE_TRAIL_SCHEMA ".journal_mode=WAL;"
+                                   " PRAGMA " LC_STORE_TRAIL_SCHEMA ".synchronous=NORMAL;",
+                                   setup, store->trail_path);
+    int erc = sqlite3_exec(db, attach, NULL, NULL, &msg);
+    sqlite3_free(attach);
+    if (erc != SQLITE_OK) {
         lc_error_set(err, LC_EIO, 500, "InternalFailure", "cannot set up %s: %s", store->path,
                      msg ? msg : "unknown error");
         sqlite3_free(msg);
@@ -344,6 +355,7 @@ int lc_store_open(const char *dir, const struct lc_store_options *options, struc
     struct lc_store *store = lc_calloc(1, sizeof *store);
     store->dir = lc_strdup(dir);
     store->path = lc_asprintf("%s/state.db", dir);
+    store->trail_path = lc_asprintf("%s/trail.db", dir);
     store->account = lc_strdup(options && options->account_id ? options->account_id : "000000000000");
     store->region = lc_strdup(options && options->region ? options->region : "us-east-1");
     pthread_mutex_init(&store->lock, NULL);
@@ -382,6 +394,7 @@ void lc_store_close(struct lc_store *store)
     pthread_mutex_destroy(&store->lock);
     lc_free(store->dir);
     lc_free(store->path);
+    lc_free(store->trail_path);
     lc_free(store->account);
     lc_free(store->region);
     lc_free(store);

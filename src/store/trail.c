@@ -5,35 +5,35 @@
 
 #include "leastcloud/error.h"
 
+#define TRAIL_COLUMNS \
+    "(id INTEGER PRIMARY KEY, time_ms INTEGER NOT NULL, request_id TEXT NOT NULL," \
+    " principal_arn TEXT NOT NULL, key_id TEXT NOT NULL, source_ip TEXT NOT NULL, service TEXT NOT NULL," \
+    " operation TEXT NOT NULL, action TEXT NOT NULL, resources TEXT NOT NULL, decision TEXT NOT NULL," \
+    " policy TEXT NOT NULL, statement INTEGER NOT NULL, sid TEXT NOT NULL, checks TEXT NOT NULL," \
+    " error_code TEXT NOT NULL, http_status INTEGER NOT NULL, duration_us INTEGER NOT NULL)"
+
+/* The table and its one index in the trail's own file; idempotent, so that a trail.db deleted by
+ * hand comes back empty rather than breaking every request. */
+static const char s_ensure[] =
+    "CREATE TABLE IF NOT EXISTS " LC_STORE_TRAIL_SCHEMA ".trail" TRAIL_COLUMNS ";"
+    "CREATE INDEX IF NOT EXISTS " LC_STORE_TRAIL_SCHEMA ".trail_principal_time ON trail(principal_arn, time_ms);";
+
 static const char *const s_steps[] = {
-    "CREATE TABLE trail("
-    "  id INTEGER PRIMARY KEY,"
-    "  time_ms INTEGER NOT NULL,"
-    "  request_id TEXT NOT NULL,"
-    "  principal_arn TEXT NOT NULL,"
-    "  key_id TEXT NOT NULL,"
-    "  source_ip TEXT NOT NULL,"
-    "  service TEXT NOT NULL,"
-    "  operation TEXT NOT NULL,"
-    "  action TEXT NOT NULL,"
-    "  resources TEXT NOT NULL,"
-    "  decision TEXT NOT NULL,"
-    "  policy TEXT NOT NULL,"
-    "  statement INTEGER NOT NULL,"
-    "  sid TEXT NOT NULL,"
-    "  checks TEXT NOT NULL,"
-    "  error_code TEXT NOT NULL,"
-    "  http_status INTEGER NOT NULL,"
-    "  duration_us INTEGER NOT NULL);"
+    "CREATE TABLE trail" TRAIL_COLUMNS ";"
     "CREATE INDEX trail_principal_time ON trail(principal_arn, time_ms);"
     "CREATE INDEX trail_time ON trail(time_ms);",
     /* Rows arrive in time order, so id order is time order: one index less per request. */
     "DROP INDEX trail_time;",
+    /* The trail moves to its own file (store_trail.h); its rows come along. */
+    "CREATE TABLE IF NOT EXISTS " LC_STORE_TRAIL_SCHEMA ".trail" TRAIL_COLUMNS ";"
+    "INSERT INTO " LC_STORE_TRAIL_SCHEMA ".trail SELECT * FROM main.trail;"
+    "DROP TABLE main.trail;",
 };
 
 int lc_store_trail_init(struct lc_store *store, struct lc_error *err)
 {
-    return lc_store_migrate(store, "trail", s_steps, sizeof s_steps / sizeof s_steps[0], err);
+    int rc = lc_store_migrate(store, "trail", s_steps, sizeof s_steps / sizeof s_steps[0], err);
+    return rc ? rc : lc_store_exec(store, s_ensure, err);
 }
 
 static const char *s_str(const char *s)

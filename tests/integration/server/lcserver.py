@@ -141,7 +141,7 @@ class Server:
     def trail(self):
         """The trail rows, read with sqlite3 (the server must have flushed them: stop it first or wait)."""
         import sqlite3
-        db = sqlite3.connect(os.path.join(self.state, "state.db"))
+        db = sqlite3.connect(os.path.join(self.state, "trail.db"))  # the trail's own file
         db.row_factory = sqlite3.Row
         rows = [dict(r) for r in db.execute("SELECT * FROM trail ORDER BY id")]
         db.close()
