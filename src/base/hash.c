@@ -10,55 +10,21 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
 
 #define SHA256_BLOCK 64
 
-/* OpenSSL 3 looks the algorithm up (under a lock) on every one-shot SHA256()/HMAC() call; SigV4 makes
- * six HMACs and two digests per request, so fetch SHA-256 once and build HMAC (RFC 2104) over it. */
-static EVP_MD *s_sha256;
-static pthread_once_t s_once = PTHREAD_ONCE_INIT;
-static pthread_key_t s_ctx_key; /* one reusable context per thread, freed when the thread ends */
-
-static void s_ctx_free(void *ctx)
-{
-    EVP_MD_CTX_free(ctx);
-}
-
-static void s_fetch(void)
-{
-    s_sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
-    if (!s_sha256 || pthread_key_create(&s_ctx_key, s_ctx_free) != 0)
-        abort(); /* libcrypto without SHA-256 cannot sign or verify anything */
-}
-
-static EVP_MD_CTX *s_ctx(void)
-{
-    /* Creating a context per call costs as much as the digest itself. */
-    pthread_once(&s_once, s_fetch);
-    EVP_MD_CTX *ctx = pthread_getspecific(s_ctx_key);
-    if (!ctx) {
-        if (!(ctx = EVP_MD_CTX_new()) || pthread_setspecific(s_ctx_key, ctx) != 0)
-            abort();
-    }
-    return ctx;
-}
-
-static void s_digest2(const void *a, size_t alen, const void *b, size_t blen, uint8_t out32[LC_SHA256_LEN])
-{
-    EVP_MD_CTX *ctx = s_ctx();
-    unsigned int n = LC_SHA256_LEN;
-    if (EVP_DigestInit_ex(ctx, s_sha256, NULL) != 1 || EVP_DigestUpdate(ctx, a, alen) != 1 ||
-        (blen && EVP_DigestUpdate(ctx, b, blen) != 1) || EVP_DigestFinal_ex(ctx, out32, &n) != 1)
-        abort(); /* cannot fail with a fetched, non-XOF digest */
-}
-
+/* SHA-256 runs on libcrypto's low-level SHA256_* functions: the one-shot EVP and HMAC calls of
+ * OpenSSL 3 look the algorithm up under a lock on every call, and a digest state on the stack can be
+ * copied (lc_hmac_sha256_key keeps a MAC key's two padded blocks already hashed). */
 void lc_sha256(const void *data, size_t len, uint8_t out32[LC_SHA256_LEN])
 {
-    s_digest2(data, len, NULL, 0, out32);
+    struct lc_sha256_ctx ctx;
+    lc_sha256_init(&ctx);
+    lc_sha256_update(&ctx, data, len);
+    lc_sha256_final(&ctx, out32);
 }
 
 void lc_sha256_hex(const void *data, size_t len, char out65[LC_SHA256_HEX_LEN + 1])
@@ -71,19 +37,13 @@ void lc_sha256_hex(const void *data, size_t len, char out65[LC_SHA256_HEX_LEN + 
 void lc_hmac_sha256(const void *key, size_t key_len, const void *data, size_t len,
                     uint8_t out32[LC_SHA256_LEN])
 {
-    uint8_t k[SHA256_BLOCK] = {0}, pad[SHA256_BLOCK], inner[LC_SHA256_LEN];
-    if (key_len > SHA256_BLOCK)
-        lc_sha256(key, key_len, k);
-    else if (key_len)
-        memcpy(k, key, key_len);
-    for (size_t i = 0; i < SHA256_BLOCK; i++)
-        pad[i] = k[i] ^ 0x36;
-    s_digest2(pad, sizeof pad, data, len, inner);
-    for (size_t i = 0; i < SHA256_BLOCK; i++)
-        pad[i] = k[i] ^ 0x5c;
-    s_digest2(pad, sizeof pad, inner, sizeof inner, out32);
-    OPENSSL_cleanse(k, sizeof k);
-    OPENSSL_cleanse(pad, sizeof pad);
+    struct lc_hmac_sha256_key hk;
+    struct lc_sha256_ctx ctx;
+    lc_hmac_sha256_key_init(&hk, key, key_len);
+    lc_hmac_sha256_start(&hk, &ctx);
+    lc_sha256_update(&ctx, data, len);
+    lc_hmac_sha256_finish(&hk, &ctx, out32);
+    OPENSSL_cleanse(&hk, sizeof hk);
 }
 
 _Static_assert(sizeof(SHA256_CTX) <= sizeof(struct lc_sha256_ctx), "lc_sha256_ctx too small");
