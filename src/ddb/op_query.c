@@ -501,19 +501,11 @@ static int s_run(struct lc_ddb *ddb, struct plan *p, json_t **response, struct d
             s_bind_buf(st, 3, &lo);
             if (!hi_top)
                 s_bind_buf(st, 4, &hi);
-        } else if (!p->start) {
-            st = lc_store_stmt(ddb->store, p->forward ? SQL_QI_ASC_ALL : SQL_QI_DESC_ALL, err);
-            if (!st) {
-                rc = LC_EINTERNAL;
-                goto done;
-            }
-            sqlite3_bind_int64(st, 1, p->t->id);
-            sqlite3_bind_int64(st, 2, p->ix->id);
-            s_bind_buf(st, 3, &p->kr.pk);
-            s_bind_buf(st, 4, &lo);
-            s_bind_buf(st, 5, &hi);
         } else {
-            st = lc_store_stmt(ddb->store, p->forward ? SQL_QI_ASC : SQL_QI_DESC, err);
+            /* Without a start key, the statement has no start-key terms at all. */
+            const char *sql = p->start ? (p->forward ? SQL_QI_ASC : SQL_QI_DESC)
+                                       : (p->forward ? SQL_QI_ASC_ALL : SQL_QI_DESC_ALL);
+            st = lc_store_stmt(ddb->store, sql, err);
             if (!st) {
                 rc = LC_EINTERNAL;
                 goto done;
@@ -523,9 +515,11 @@ static int s_run(struct lc_ddb *ddb, struct plan *p, json_t **response, struct d
             s_bind_buf(st, 3, &p->kr.pk);
             s_bind_buf(st, 4, &lo);
             s_bind_buf(st, 5, &hi);
-            s_bind_buf(st, 6, &s_sk);
-            s_bind_buf(st, 7, &s_tpk);
-            s_bind_buf(st, 8, &s_tsk);
+            if (p->start) {
+                s_bind_buf(st, 6, &s_sk);
+                s_bind_buf(st, 7, &s_tpk);
+                s_bind_buf(st, 8, &s_tsk);
+            }
         }
     } else if (!p->ix) {
         st = lc_store_stmt(ddb->store, p->start ? SQL_SCAN_REST : SQL_SCAN, err);
