@@ -54,8 +54,6 @@ struct lc_api_route {
  * req->path_params. Never fails: what it could not find is NULL in *out.
  */
 void lc__api_route(struct lc_api_request *req, struct lc_api_route *out);
-/* The body limit for a request, decided from its headers alone (before the body arrives). */
-size_t lc__api_body_limit(const struct lc_api_request *req);
 /* What the transport must know before the body arrives: the body limit, and whether the request
  * may block (LC_API_OP_BLOCKS, or a service that blocks) and so must leave the event loop. */
 void lc__api_preroute(const struct lc_api_request *req, size_t *limit, bool *blocks);

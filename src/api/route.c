@@ -178,11 +178,3 @@ void lc__api_preroute(const struct lc_api_request *req, size_t *limit, bool *blo
     *limit = r.svc && r.svc->max_body ? r.svc->max_body : LC_API_DEFAULT_MAX_BODY;
     *blocks = r.svc && (r.svc->blocks || (r.op && (r.op->flags & LC_API_OP_BLOCKS)));
 }
-
-size_t lc__api_body_limit(const struct lc_api_request *req)
-{
-    size_t limit;
-    bool blocks;
-    lc__api_preroute(req, &limit, &blocks);
-    return limit;
-}

@@ -94,9 +94,48 @@ static void test_body_limit_follows_the_service(void **state)
     struct lc_auth_header h[] = {H("X-Amz-Target", "DynamoDB_20120810.GetItem")};
     struct lc_api_request req = {.method = "POST", .path = "/", .query = "", .body = "", .headers = h,
                                  .header_count = 1};
-    assert_int_equal(lc__api_body_limit(&req), 4096);
+    size_t limit;
+    bool blocks;
+    lc__api_preroute(&req, &limit, &blocks);
+    assert_int_equal(limit, 4096);
     req.header_count = 0;
-    assert_int_equal(lc__api_body_limit(&req), LC_API_DEFAULT_MAX_BODY);
+    lc__api_preroute(&req, &limit, &blocks);
+    assert_int_equal(limit, LC_API_DEFAULT_MAX_BODY);
+}
+
+extern const struct lc_api_service lc_api_svc_dynamodb, lc_api_svc_lambda, lc_api_svc_cloudformation;
+
+/* What may wait on a call back into the server leaves the event loop, decided from the headers. */
+static void test_invoke_and_cloudformation_block_and_getitem_does_not(void **state)
+{
+    static const struct lc_api_service *const real[] = {&lc_api_svc_dynamodb, &lc_api_svc_lambda,
+                                                        &lc_api_svc_cloudformation, NULL};
+    lc_api_services = real;
+    size_t limit;
+    bool blocks = true;
+    struct lc_auth_header ddb[] = {H("X-Amz-Target", "DynamoDB_20120810.GetItem")};
+    struct lc_api_request req = {.method = "POST", .path = "/", .query = "", .body = "", .headers = ddb,
+                                 .header_count = 1};
+    lc__api_preroute(&req, &limit, &blocks);
+    assert_false(blocks);
+
+    req.path = "/2015-03-31/functions/read-function/invocations";
+    req.header_count = 0;
+    lc__api_preroute(&req, &limit, &blocks);
+    assert_true(blocks);
+    req.path = "/2015-03-31/functions/read-function";
+    lc__api_preroute(&req, &limit, &blocks);
+    assert_false(blocks); /* GetFunction */
+
+    struct lc_auth_header cfn[] = {
+        H("Authorization", "AWS4-HMAC-SHA256 Credential=AKIAX/20260101/us-east-1/cloudformation/aws4_request, "
+                           "SignedHeaders=host, Signature=00"),
+        H("Content-Type", "application/x-www-form-urlencoded")};
+    req.path = "/";
+    req.headers = cfn;
+    req.header_count = 2;
+    lc__api_preroute(&req, &limit, &blocks);
+    assert_true(blocks);
 }
 
 static void test_percent_decoding_keeps_malformed_escapes(void **state)
@@ -118,6 +157,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_query_string_action_routes_by_host_when_unsigned),
         cmocka_unit_test(test_bare_get_of_the_root_is_a_health_probe),
         cmocka_unit_test(test_body_limit_follows_the_service),
+        cmocka_unit_test(test_invoke_and_cloudformation_block_and_getitem_does_not),
         cmocka_unit_test(test_percent_decoding_keeps_malformed_escapes),
     };
     if (argc > 1)
