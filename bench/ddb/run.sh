@@ -2,7 +2,8 @@
 # bench/ddb/run.sh: DynamoDB GetItem, Query (100 items), PutItem and Scan (100 items) requests/s,
 # p50/p99 and server CPU microseconds per request, with SigV4 + IAM on (a non-root user whose policy
 # is evaluated on every request), side by side with dynalite (no auth) and moto server on the same
-# data, and nginx returning a fixed body as the ceiling. Every server is started here, on free
+# data, and nginx returning a fixed body as the ceiling. leastcloud's unsigned health probe is the
+# floor under its API calls (HTTP and the reply, nothing else). Every server is started here, on free
 # loopback ports, and stopped by PID; every run is bounded in time.
 #
 #   bench/ddb/run.sh [--items N] [--duration S] [--connections C] [--only leastcloud,dynalite,moto,nginx]
@@ -86,6 +87,7 @@ JSON
   ukey=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["AccessKeyId"])' "$creds")
   usecret=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["SecretAccessKey"])' "$creds")
   CPU_PIDS=$lc_pid bench_ddb leastcloud "http://127.0.0.1:$port" "$ukey" "$usecret"
+  CPU_PIDS=$lc_pid run_wrk leastcloud health "http://127.0.0.1:$port/" bench/ddb/health.lua
   kill -TERM "$lc_pid"; wait "$lc_pid" || true
 fi
 

@@ -121,9 +121,8 @@ void lc__api_authz_clean_up(struct lc_api_authz *a);
 /* ------------------------------------------------------------------ the trail writer (trail_writer.c) */
 
 /* A background thread that batches trail rows into the store. */
-/* write_lock (may be NULL) is held while a batch is written, shared with the pipeline's writers. */
-struct lc_api_trail *lc__api_trail_start(struct lc_store *store, pthread_mutex_t *write_lock,
-                                         struct lc_error *err);
+/* The rows go to trail.db alone, so a batch never waits for (or holds up) the pipeline's writers. */
+struct lc_api_trail *lc__api_trail_start(struct lc_store *store, struct lc_error *err);
 /* Copies ev into the queue; the row is written within a few milliseconds. */
 void lc__api_trail_push(struct lc_api_trail *t, const struct lc_store_trail_event *ev);
 /* Writes every queued row, stops the thread and frees. NULL is a no-op. */

@@ -44,7 +44,7 @@ int lc__api_pipeline_new(struct lc_store *store, struct lc_api_pipeline **out, s
         }
     }
     pthread_mutex_init(&p->write_lock, NULL);
-    p->trail = lc__api_trail_start(store, &p->write_lock, err);
+    p->trail = lc__api_trail_start(store, err);
     if (!p->trail) {
         lc__api_pipeline_free(p);
         return LC_EINTERNAL;
