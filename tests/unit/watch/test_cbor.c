@@ -129,6 +129,98 @@ static void test_deep_nesting_is_bounded(void **state)
     assert_null(lc_watch_cbor_decode(deep, sizeof deep, NULL));
 }
 
+/* Found by fuzz_cbor: a map key with U+0000 decoded, then the encoder cut the key at the NUL, so
+ * the value came back under another key ("Recentl?" for "Recentl?\0ctive"). Text with U+0000 is
+ * now refused, as the JSON protocols refuse it. */
+static void test_text_with_nul_is_refused_in_keys_and_values(void **state)
+{
+    static const unsigned char crash[] = {
+        0xa3, 0x69, 'N', 'a', 'm', 'e', 's', 'p', 'a', 'c', 'e', 0x6a, 'A', 'p', 'p', '/', 'O', 'r', 'd', 'e',
+        'r', 's', 0x6a, 'D', 'i', 'm', 'e', 'n', 's', 'i', 'o', 'n', 's', 0x81, 0xa1, 0x64, 'N', 'a', 'm', 'e',
+        0x67, 'S', 'e', 'r', 'v', 'i', 'c', 'e', 0x6e, 'R', 'e', 'c', 'e', 'n', 't', 'l', '?', 0x00, 'c', 't',
+        'i', 'v', 'e', 0x64, 'P', 'T', '3', 'H'};
+    struct lc_error err = {0};
+    assert_null(lc_watch_cbor_decode(crash, sizeof crash, &err));
+    assert_string_equal(err.aws_code, "SerializationException");
+    assert_int_equal(err.http_status, 400);
+    assert_string_equal(err.message, "The request body is not valid CBOR: text string contains U+0000 at byte 48");
+    /* {"a": "x\0"} and the same value in an indefinite string whose second chunk is the NUL */
+    assert_null(lc_watch_cbor_decode("\xa1\x61\x61\x62x\x00", 6, NULL));
+    assert_null(lc_watch_cbor_decode("\xa1\x61\x61\x7f\x61x\x61\x00\xff", 9, NULL));
+    /* NUL is fine inside byte strings (they arrive as base64) */
+    json_t *v = lc_watch_cbor_decode("\x42\x00\x00", 3, NULL);
+    assert_string_equal(json_string_value(v), "AAA=");
+    json_decref(v);
+}
+
+/* The other half of the same finding: the encoder wrote keys up to their first NUL. Server output
+ * may hold such keys (jansson allows them), so they are written whole. */
+static void test_object_keys_are_encoded_with_their_full_length(void **state)
+{
+    json_t *o = json_object();
+    json_object_setn_new(o, "a\0b", 3, json_integer(1));
+    struct lc_buf b;
+    lc_buf_init(&b, LC_BUF_UNLIMITED);
+    assert_int_equal(lc_watch_cbor_encode(o, &b), 0);
+    assert_int_equal(b.len, 6);
+    assert_memory_equal(b.data, "\xa1\x63" "a\0b" "\x01", 6);
+    lc_buf_free(&b);
+    json_decref(o);
+}
+
+/* Found in review beside the fuzzing: single and double NaN/infinity decoded to null but the half
+ * ones failed the whole body (json_real refuses them). Every width now maps them alike. */
+static void test_non_finite_floats_are_null_at_every_width(void **state)
+{
+    static const unsigned char in[] = {0x86, 0xf9, 0x7c, 0x00, 0xf9, 0xfe, 0x00, 0xfa, 0x7f, 0x80, 0x00, 0x00,
+                                       0xfa, 0x7f, 0xc0, 0x00, 0x00, 0xfb, 0xff, 0xf0, 0, 0, 0, 0, 0, 0,
+                                       0xfb, 0x7f, 0xf8, 0, 0, 0, 0, 0, 0};
+    json_t *v = lc_watch_cbor_decode(in, sizeof in, NULL);
+    assert_non_null(v);
+    json_t *want = json_loads("[null,null,null,null,null,null]", 0, NULL);
+    assert_true(json_equal(v, want));
+    json_decref(want);
+    json_decref(v);
+}
+
+/* A client can act on the message: what is wrong and where. */
+static void test_errors_say_what_is_wrong_and_at_which_byte(void **state)
+{
+    const struct {
+        const char *p;
+        size_t n;
+        const char *msg;
+    } cases[] = {
+        {"", 0, "unexpected end of the body at byte 0"},
+        {"\xa1\x61\x61", 3, "unexpected end of the body at byte 3"},
+        {"\x82\x01", 2, "array length past the end of the body at byte 0"},
+        {"\xa1\x01\x02", 3, "map key is not a text string at byte 1"},
+        {"\x01\x02", 2, "trailing bytes after the first data item at byte 1"},
+        {"\x9f\x01", 2, "unterminated indefinite-length array at byte 2"},
+        {"\xbf\x61\x61\x01", 4, "unterminated indefinite-length map at byte 4"},
+        {"\x7f\x61\x61", 3, "unterminated indefinite-length string at byte 3"},
+        {"\x7f\x41\x61\xff", 4, "chunk of an indefinite-length string is not a definite string of its type at byte 1"},
+        {"\x1c", 1, "reserved additional information at byte 0"},
+        {"\x62\xc3\x28", 3, "text string is not valid UTF-8 at byte 0"},
+        {"\x9b\xff\xff\xff\xff\xff\xff\xff\xff", 9, "array length past the end of the body at byte 0"},
+        {"\xbb\x00\x00\x00\x00\x00\x00\x00\x02\x61\x61\x01", 12, "map length past the end of the body at byte 0"},
+        {"\x7a\xff\xff\xff\xf0\x61", 6, "string length past the end of the body at byte 5"},
+        {"\x1b\x80\x00\x00\x00\x00\x00\x00\x00", 9, "integer outside the 64-bit signed range at byte 0"},
+        {"\xc1\x61\x61", 3, "tag 1 (epoch time) on something other than a number at byte 0"},
+        {"\xff", 1, "break outside an indefinite-length item at byte 0"},
+        {"\xf8\x20", 2, "unsupported simple value at byte 0"},
+        {"\x19\x01", 2, "truncated argument at byte 0"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct lc_error err = {0};
+        assert_null(lc_watch_cbor_decode(cases[i].p, cases[i].n, &err));
+        char want[256];
+        snprintf(want, sizeof want, "The request body is not valid CBOR: %s", cases[i].msg);
+        if (strcmp(err.message, want) != 0)
+            fail_msg("case %zu: got \"%s\", want \"%s\"", i, err.message, want);
+    }
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -138,6 +230,10 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_decodes_indefinite_lengths_and_small_floats),
         cmocka_unit_test(test_malformed_input_is_refused),
         cmocka_unit_test(test_deep_nesting_is_bounded),
+        cmocka_unit_test(test_text_with_nul_is_refused_in_keys_and_values),
+        cmocka_unit_test(test_object_keys_are_encoded_with_their_full_length),
+        cmocka_unit_test(test_non_finite_floats_are_null_at_every_width),
+        cmocka_unit_test(test_errors_say_what_is_wrong_and_at_which_byte),
     };
     if (argc > 1)
         cmocka_set_test_filter(argv[1]);
