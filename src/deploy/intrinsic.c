@@ -12,6 +12,9 @@
 #include "leastcloud/str.h"
 
 #define EVAL_MAX_DEPTH 128
+/* No value a template computes is near this; without a cap, nested Fn::Base64 or Fn::ToJsonString
+ * (each level longer than the one inside) or Fn::Sub repeating a long variable grows without bound. */
+#define EVAL_MAX_STRING ((size_t)1 << 20)
 
 static int s_fail(struct lc_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int s_fail(struct lc_error *err, const char *fmt, ...)
@@ -70,6 +73,12 @@ static const char *s_fn_name(const json_t *v)
 }
 
 static int s_eval(struct lc_cfn_eval *ev, const json_t *in, json_t **out, struct lc_error *err);
+
+static int s_too_long(struct lc_error *err, const char *fn)
+{
+    return s_fail(err, "%s would produce a string longer than %zu bytes; CloudFormation values are far shorter "
+                  "(is a function nested in itself, or a long value repeated?)", fn, EVAL_MAX_STRING);
+}
 
 /* Evaluates and insists on a string (scalars are converted). Caller frees *out. */
 static int s_eval_string(struct lc_cfn_eval *ev, const json_t *in, const char *fn, char **out,
@@ -190,7 +199,7 @@ static int s_fn_join(struct lc_cfn_eval *ev, const json_t *arg, json_t **out, st
     if (rc)
         return rc;
     struct lc_buf b;
-    lc_buf_init(&b, LC_BUF_UNLIMITED);
+    lc_buf_init(&b, EVAL_MAX_STRING);
     size_t i;
     json_t *e;
     json_array_foreach(list, i, e) {
@@ -200,10 +209,13 @@ static int s_fn_join(struct lc_cfn_eval *ev, const json_t *arg, json_t **out, st
             json_decref(list);
             return s_fail(err, "Fn::Join can only join strings, numbers and booleans");
         }
-        if (i)
-            lc_buf_append_str(&b, delim);
-        lc_buf_append_str(&b, s);
+        int grown = (i ? lc_buf_append_str(&b, delim) : 0) || lc_buf_append_str(&b, s);
         lc_free(s);
+        if (grown) {
+            lc_buf_free(&b);
+            json_decref(list);
+            return s_too_long(err, "Fn::Join");
+        }
     }
     json_decref(list);
     *out = json_stringn(b.data ? b.data : "", b.len);
@@ -211,12 +223,21 @@ static int s_fn_join(struct lc_cfn_eval *ev, const json_t *arg, json_t **out, st
     return 0;
 }
 
-static int s_sub_var(struct lc_cfn_eval *ev, const json_t *vars, const char *name, struct lc_buf *b,
-                     struct lc_error *err)
+/* Appends the value of ${name}. A variable of the map is evaluated once per Fn::Sub and kept in
+ * `memo` (its string): evaluating it at every use made a variable used k times, whose value is
+ * another Fn::Sub using its own variable k times, cost k^depth evaluations. */
+static int s_sub_var(struct lc_cfn_eval *ev, const json_t *vars, json_t *memo, const char *name,
+                     struct lc_buf *b, struct lc_error *err)
 {
     json_t *v = NULL;
     int rc;
     const json_t *given = vars ? json_object_get(vars, name) : NULL;
+    const json_t *known = given ? json_object_get(memo, name) : NULL;
+    if (known) {
+        if (lc_buf_append(b, json_string_value(known), json_string_length(known)) != 0)
+            return s_too_long(err, "Fn::Sub");
+        return 0;
+    }
     if (given) {
         rc = s_eval(ev, given, &v, err);
     } else if (strchr(name, '.') && !lc_str_starts_with(name, "AWS::")) {
@@ -233,9 +254,11 @@ static int s_sub_var(struct lc_cfn_eval *ev, const json_t *vars, const char *nam
     json_decref(v);
     if (!s)
         return s_fail(err, "Fn::Sub variable ${%s} must resolve to a string", name);
-    lc_buf_append_str(b, s);
+    if (given)
+        json_object_set_new(memo, name, json_string(s));
+    rc = lc_buf_append_str(b, s) != 0 ? s_too_long(err, "Fn::Sub") : 0;
     lc_free(s);
-    return 0;
+    return rc;
 }
 
 static int s_fn_sub(struct lc_cfn_eval *ev, const json_t *arg, json_t **out, struct lc_error *err)
@@ -251,41 +274,39 @@ static int s_fn_sub(struct lc_cfn_eval *ev, const json_t *arg, json_t **out, str
         return s_fail(err, "Fn::Sub takes a string, or a string and a map of variables");
     const char *s = json_string_value(text);
     struct lc_buf b;
-    lc_buf_init(&b, LC_BUF_UNLIMITED);
-    while (*s) {
+    lc_buf_init(&b, EVAL_MAX_STRING);
+    json_t *memo = json_object();
+    int rc = 0;
+    bool full = false; /* an append passed EVAL_MAX_STRING */
+    while (*s && !rc && !full) {
         const char *open = strstr(s, "${");
-        if (!open) {
-            lc_buf_append_str(&b, s);
-            break;
-        }
-        lc_buf_append(&b, s, (size_t)(open - s));
-        const char *close = strchr(open + 2, '}');
+        const char *close = open ? strchr(open + 2, '}') : NULL;
         if (!close) {
-            lc_buf_append_str(&b, open);
+            full = lc_buf_append_str(&b, s) != 0;
             break;
         }
-        if (open[2] == '!') {
+        full = lc_buf_append(&b, s, (size_t)(open - s)) != 0;
+        if (!full && open[2] == '!') {
             /* ${!Literal} writes ${Literal}. */
-            lc_buf_append_str(&b, "${");
-            lc_buf_append(&b, open + 3, (size_t)(close - open - 3));
-            lc_buf_append_byte(&b, '}');
-        } else {
+            full = lc_buf_append_str(&b, "${") || lc_buf_append(&b, open + 3, (size_t)(close - open - 3)) ||
+                   lc_buf_append_byte(&b, '}');
+        } else if (!full) {
             char *name = lc_strndup(open + 2, (size_t)(close - open - 2));
             struct lc_cur c = lc_cur_trim(lc_cur_from_str(name));
             char *trimmed = lc_cur_dup(c);
-            int rc = s_sub_var(ev, vars, trimmed, &b, err);
+            rc = s_sub_var(ev, vars, memo, trimmed, &b, err);
             lc_free(trimmed);
             lc_free(name);
-            if (rc) {
-                lc_buf_free(&b);
-                return rc;
-            }
         }
         s = close + 1;
     }
-    *out = json_stringn(b.data ? b.data : "", b.len);
+    if (full)
+        rc = s_too_long(err, "Fn::Sub");
+    json_decref(memo);
+    if (!rc)
+        *out = json_stringn(b.data ? b.data : "", b.len);
     lc_buf_free(&b);
-    return 0;
+    return rc;
 }
 
 static int s_fn_select(struct lc_cfn_eval *ev, const json_t *arg, json_t **out, struct lc_error *err)
@@ -642,6 +663,11 @@ static int s_eval(struct lc_cfn_eval *ev, const json_t *in, json_t **out, struct
     ev->depth++;
     if (fn) {
         rc = s_call(ev, fn, json_object_iter_value(json_object_iter((json_t *)in)), out, err);
+        if (!rc && json_string_length(*out) > EVAL_MAX_STRING) {
+            json_decref(*out);
+            *out = NULL;
+            rc = s_too_long(err, fn);
+        }
     } else if (json_is_object(in)) {
         json_t *o = json_object();
         const char *k;
@@ -698,9 +724,15 @@ int lc_cfn_condition(struct lc_cfn_eval *ev, const char *name, bool *out, struct
     const json_t *def = json_object_get(json_object_get(ev->template, "Conditions"), name);
     if (!def)
         return s_fail(err, "Unresolved condition dependency %s", name);
+    /* A condition that is only {"Condition": next} reaches the next one without passing s_eval, so the
+     * depth is counted here too: a long chain must not run the stack out. */
+    if (ev->depth > EVAL_MAX_DEPTH)
+        return s_fail(err, "conditions refer to conditions more than %d levels deep (at %s)", EVAL_MAX_DEPTH, name);
     json_object_set_new(ev->conditions, name, json_null()); /* evaluating: a cycle finds it */
     bool b = false;
+    ev->depth++;
     int rc = s_eval_bool(ev, def, &b, err);
+    ev->depth--;
     if (rc) {
         json_object_del(ev->conditions, name);
         return rc;

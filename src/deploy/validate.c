@@ -7,20 +7,6 @@
 #include "leastcloud/error.h"
 #include "leastcloud/str.h"
 
-static void s_add(json_t *problems, char *msg)
-{
-    /* The same mistake reached twice (e.g. one bad Ref used in two places) is reported once. */
-    size_t i;
-    json_t *p;
-    json_array_foreach(problems, i, p) if (!strcmp(json_string_value(p), msg))
-    {
-        lc_free(msg);
-        return;
-    }
-    json_array_append_new(problems, json_string(msg));
-    lc_free(msg);
-}
-
 static const char *const s_pseudo[] = {"AWS::AccountId", "AWS::Region", "AWS::Partition",
                                        "AWS::StackName", "AWS::StackId", "AWS::URLSuffix",
                                        "AWS::NoValue", "AWS::NotificationARNs"};
@@ -44,9 +30,22 @@ struct s_walk {
     const json_t *resources;
     const json_t *params;  /* the template's Parameters section */
     json_t *problems;
-    const char *where;     /* "Resource X", "Output Y", "Condition Z" */
+    json_t *seen;          /* the problems as a set: message -> true */
+    char *where;           /* "Resource X", "Output Y", "Condition Z" (owned; whole names, never cut
+                            * inside a UTF-8 character, which made json_string drop the problem) */
     bool in_condition;     /* resources may not be referenced from Conditions */
 };
+
+static void s_add(struct s_walk *w, char *msg)
+{
+    /* The same mistake reached twice (e.g. one bad Ref used in two places) is reported once. A set,
+     * not a scan of the list: a template with thousands of problems made that quadratic. */
+    if (!json_object_get(w->seen, msg)) {
+        json_object_set_new(w->seen, msg, json_true());
+        json_array_append_new(w->problems, json_string(msg));
+    }
+    lc_free(msg);
+}
 
 static void s_check_ref(struct s_walk *w, const char *name)
 {
@@ -54,11 +53,11 @@ static void s_check_ref(struct s_walk *w, const char *name)
         return;
     if (json_object_get(w->resources, name)) {
         if (w->in_condition)
-            s_add(w->problems, lc_asprintf("%s: Conditions can only refer to parameters, not to resource %s",
+            s_add(w, lc_asprintf("%s: Conditions can only refer to parameters, not to resource %s",
                                            w->where, name));
         return;
     }
-    s_add(w->problems, lc_asprintf("%s: Unresolved resource dependencies [%s] in the Resources block of the "
+    s_add(w, lc_asprintf("%s: Unresolved resource dependencies [%s] in the Resources block of the "
                                    "template", w->where, name));
 }
 
@@ -66,16 +65,16 @@ static void s_check_getatt(struct s_walk *w, const char *logical, const char *at
 {
     const json_t *r = json_object_get(w->resources, logical);
     if (!r) {
-        s_add(w->problems, lc_asprintf("%s: Fn::GetAtt refers to resource %s, which the template does not "
+        s_add(w, lc_asprintf("%s: Fn::GetAtt refers to resource %s, which the template does not "
                                        "define", w->where, logical));
         return;
     }
     if (w->in_condition)
-        s_add(w->problems, lc_asprintf("%s: Conditions can only refer to parameters, not to resource %s",
+        s_add(w, lc_asprintf("%s: Conditions can only refer to parameters, not to resource %s",
                                        w->where, logical));
     const struct lc_cfn_type *t = lc_cfn_schema(json_string_value(json_object_get(r, "Type")));
     if (t && attr && !lc_cfn_has_attribute(t, attr))
-        s_add(w->problems, lc_asprintf("%s: Template error: resource %s does not support attribute type %s in "
+        s_add(w, lc_asprintf("%s: Template error: resource %s does not support attribute type %s in "
                                        "Fn::GetAtt", w->where, logical, attr));
 }
 
@@ -86,7 +85,7 @@ static void s_check_sub(struct s_walk *w, const json_t *arg)
     const json_t *text = json_is_array(arg) ? json_array_get(arg, 0) : arg;
     const json_t *vars = json_is_array(arg) ? json_array_get(arg, 1) : NULL;
     if (!json_is_string(text) || (json_is_array(arg) && (json_array_size(arg) != 2 || !json_is_object(vars)))) {
-        s_add(w->problems, lc_asprintf("%s: Fn::Sub takes a string, or a string and a map of variables", w->where));
+        s_add(w, lc_asprintf("%s: Fn::Sub takes a string, or a string and a map of variables", w->where));
         return;
     }
     const char *s = json_string_value(text);
@@ -131,12 +130,12 @@ static void s_walk(struct s_walk *w, const json_t *v)
             for (size_t i = 0; i < sizeof s_functions / sizeof s_functions[0]; i++)
                 known = known || !strcmp(s_functions[i], k);
             if (!known) {
-                s_add(w->problems, lc_asprintf("%s: Unrecognized function '%s'", w->where, k));
+                s_add(w, lc_asprintf("%s: Unrecognized function '%s'", w->where, k));
                 return;
             }
             if (!strcmp(k, "Ref")) {
                 if (!json_is_string(arg))
-                    s_add(w->problems, lc_asprintf("%s: Ref needs the name of a parameter or resource", w->where));
+                    s_add(w, lc_asprintf("%s: Ref needs the name of a parameter or resource", w->where));
                 else
                     s_check_ref(w, json_string_value(arg));
                 return;
@@ -156,7 +155,7 @@ static void s_walk(struct s_walk *w, const json_t *v)
                     if (!json_is_string(attr))
                         s_walk(w, attr);
                 } else {
-                    s_add(w->problems, lc_asprintf("%s: every Fn::GetAtt object requires two non-empty "
+                    s_add(w, lc_asprintf("%s: every Fn::GetAtt object requires two non-empty "
                                                    "parameters", w->where));
                 }
                 return;
@@ -168,9 +167,9 @@ static void s_walk(struct s_walk *w, const json_t *v)
             if (!strcmp(k, "Fn::If")) {
                 const json_t *c = json_array_get(arg, 0);
                 if (!json_is_array(arg) || json_array_size(arg) != 3 || !json_is_string(c))
-                    s_add(w->problems, lc_asprintf("%s: Fn::If requires a condition name and two values", w->where));
+                    s_add(w, lc_asprintf("%s: Fn::If requires a condition name and two values", w->where));
                 else if (!json_object_get(json_object_get(w->tmpl, "Conditions"), json_string_value(c)))
-                    s_add(w->problems, lc_asprintf("%s: Fn::If refers to condition %s, which the template does "
+                    s_add(w, lc_asprintf("%s: Fn::If refers to condition %s, which the template does "
                                                    "not define", w->where, json_string_value(c)));
                 if (json_is_array(arg))
                     for (size_t i = 1; i < json_array_size(arg); i++)
@@ -180,10 +179,10 @@ static void s_walk(struct s_walk *w, const json_t *v)
             if (!strcmp(k, "Fn::FindInMap")) {
                 const json_t *m = json_array_get(arg, 0);
                 if (!json_is_array(arg) || json_array_size(arg) < 3)
-                    s_add(w->problems, lc_asprintf("%s: Fn::FindInMap requires a map name and two keys", w->where));
+                    s_add(w, lc_asprintf("%s: Fn::FindInMap requires a map name and two keys", w->where));
                 else if (json_is_string(m) &&
                          !json_object_get(json_object_get(w->tmpl, "Mappings"), json_string_value(m)))
-                    s_add(w->problems, lc_asprintf("%s: Fn::FindInMap refers to mapping %s, which the template "
+                    s_add(w, lc_asprintf("%s: Fn::FindInMap refers to mapping %s, which the template "
                                                    "does not define", w->where, json_string_value(m)));
                 s_walk(w, arg);
                 return;
@@ -193,7 +192,7 @@ static void s_walk(struct s_walk *w, const json_t *v)
         }
         if (!strcmp(k, "Condition") && w->in_condition && json_is_string(arg)) {
             if (!json_object_get(json_object_get(w->tmpl, "Conditions"), json_string_value(arg)))
-                s_add(w->problems, lc_asprintf("%s: refers to condition %s, which the template does not define",
+                s_add(w, lc_asprintf("%s: refers to condition %s, which the template does not define",
                                                w->where, json_string_value(arg)));
             return;
         }
@@ -209,7 +208,7 @@ static void s_check_properties(struct s_walk *w, const char *logical, const char
     if (!t)
         return;
     if (props && !json_is_object(props)) {
-        s_add(w->problems, lc_asprintf("Resource %s: Properties must be an object", logical));
+        s_add(w, lc_asprintf("Resource %s: Properties must be an object", logical));
         return;
     }
     /* Properties produced by an intrinsic (a top-level Fn::If) are checked at deploy time. */
@@ -220,14 +219,14 @@ static void s_check_properties(struct s_walk *w, const char *logical, const char
     json_object_foreach((json_t *)props, k, v) {
         int flags = lc_cfn_prop_flags(t, k);
         if (flags < 0)
-            s_add(w->problems, lc_asprintf("Resource %s: Encountered unsupported property %s (%s has no such "
+            s_add(w, lc_asprintf("Resource %s: Encountered unsupported property %s (%s has no such "
                                            "property)", logical, k, type));
         else if (flags & LC_CFN_READ_ONLY)
-            s_add(w->problems, lc_asprintf("Resource %s: property %s of %s is read-only", logical, k, type));
+            s_add(w, lc_asprintf("Resource %s: property %s of %s is read-only", logical, k, type));
     }
     for (size_t i = 0; i < t->n_props; i++)
         if ((t->props[i].flags & LC_CFN_REQUIRED) && !json_object_get(props, t->props[i].name))
-            s_add(w->problems, lc_asprintf("Resource %s: required property %s of %s is missing", logical,
+            s_add(w, lc_asprintf("Resource %s: required property %s of %s is missing", logical,
                                            t->props[i].name, type));
 }
 
@@ -255,22 +254,21 @@ static bool s_policy_ok(const json_t *p)
 
 static void s_check_resource(struct s_walk *w, const char *logical, const json_t *r)
 {
-    char where[512];
-    snprintf(where, sizeof where, "Resource %s", logical);
-    w->where = where;
+    lc_free(w->where);
+    w->where = lc_asprintf("Resource %s", logical);
     if (!json_is_object(r)) {
-        s_add(w->problems, lc_asprintf("Resource %s: a resource must be an object", logical));
+        s_add(w, lc_asprintf("Resource %s: a resource must be an object", logical));
         return;
     }
     const char *k;
     json_t *v;
     json_object_foreach((json_t *)r, k, v) if (!s_in(k, s_resource_keys, sizeof s_resource_keys / sizeof *s_resource_keys))
-        s_add(w->problems, lc_asprintf("Resource %s: Invalid template resource property '%s'", logical, k));
+        s_add(w, lc_asprintf("Resource %s: Invalid template resource property '%s'", logical, k));
     const char *type = json_string_value(json_object_get(r, "Type"));
     if (!type)
-        s_add(w->problems, lc_asprintf("Resource %s: Type is missing", logical));
+        s_add(w, lc_asprintf("Resource %s: Type is missing", logical));
     else if (!lc_cfn_schema(type))
-        s_add(w->problems, lc_asprintf("Resource %s: Unrecognized resource type %s (leastcloud deploys "
+        s_add(w, lc_asprintf("Resource %s: Unrecognized resource type %s (leastcloud deploys "
                                        "DynamoDB, IAM, Lambda, KMS, SNS and CloudWatch alarm resources)",
                                        logical, type));
     else
@@ -279,7 +277,7 @@ static void s_check_resource(struct s_walk *w, const char *logical, const json_t
     const json_t *cond = json_object_get(r, "Condition");
     if (cond && (!json_is_string(cond) ||
                  !json_object_get(json_object_get(w->tmpl, "Conditions"), json_string_value(cond))))
-        s_add(w->problems, lc_asprintf("Resource %s: Condition %s is not defined in Conditions", logical,
+        s_add(w, lc_asprintf("Resource %s: Condition %s is not defined in Conditions", logical,
                                        json_is_string(cond) ? json_string_value(cond) : "(not a name)"));
     const json_t *dep = json_object_get(r, "DependsOn");
     json_t *deps = json_is_string(dep) ? json_pack("[O]", dep) : json_incref((json_t *)dep);
@@ -287,7 +285,7 @@ static void s_check_resource(struct s_walk *w, const char *logical, const json_t
     json_t *d;
     json_array_foreach(deps, i, d) {
         if (!json_is_string(d) || !json_object_get(w->resources, json_string_value(d)))
-            s_add(w->problems, lc_asprintf("Resource %s: DependsOn refers to %s, which the template does not "
+            s_add(w, lc_asprintf("Resource %s: DependsOn refers to %s, which the template does not "
                                            "define", logical, json_is_string(d) ? json_string_value(d) : "?"));
     }
     json_decref(deps);
@@ -295,7 +293,7 @@ static void s_check_resource(struct s_walk *w, const char *logical, const json_t
     for (int p = 0; p < 2; p++) {
         const json_t *pv = json_object_get(r, policies[p]);
         if (pv && !s_policy_ok(pv))
-            s_add(w->problems, lc_asprintf("Resource %s: %s must be Delete, Retain, RetainExceptOnCreate or "
+            s_add(w, lc_asprintf("Resource %s: %s must be Delete, Retain, RetainExceptOnCreate or "
                                            "Snapshot", logical, policies[p]));
     }
 }
@@ -303,36 +301,39 @@ static void s_check_resource(struct s_walk *w, const char *logical, const json_t
 void lc_cfn_validate(const json_t *tmpl, const json_t *params, json_t *problems)
 {
     (void)params;
-    struct s_walk w = {.tmpl = tmpl, .problems = problems};
+    struct s_walk w = {.tmpl = tmpl, .problems = problems, .seen = json_object()};
+    size_t pi;
+    json_t *pv;
+    json_array_foreach(problems, pi, pv) if (json_is_string(pv))
+        json_object_set_new(w.seen, json_string_value(pv), json_true());
     w.resources = json_object_get(tmpl, "Resources");
     w.params = json_object_get(tmpl, "Parameters");
     const char *k;
     json_t *v;
     json_object_foreach((json_t *)tmpl, k, v) if (!s_in(k, s_top_keys, sizeof s_top_keys / sizeof *s_top_keys))
-        s_add(problems, lc_asprintf("Invalid template property or properties [%s]", k));
+        s_add(&w, lc_asprintf("Invalid template property or properties [%s]", k));
     const json_t *transform = json_object_get(tmpl, "Transform");
     if (transform)
-        s_add(problems, lc_strdup("Transform is not supported by leastcloud (deploy the processed template)"));
+        s_add(&w, lc_strdup("Transform is not supported by leastcloud (deploy the processed template)"));
     if (!json_is_object(w.resources) || !json_object_size(w.resources)) {
-        s_add(problems, lc_strdup("At least one Resources member must be defined."));
+        s_add(&w, lc_strdup("At least one Resources member must be defined."));
+        json_decref(w.seen);
         return;
     }
     json_object_foreach((json_t *)w.resources, k, v) s_check_resource(&w, k, v);
 
     w.in_condition = true;
     json_object_foreach(json_object_get(tmpl, "Conditions"), k, v) {
-        char where[512];
-        snprintf(where, sizeof where, "Condition %s", k);
-        w.where = where;
+        lc_free(w.where);
+        w.where = lc_asprintf("Condition %s", k);
         s_walk(&w, v);
     }
     w.in_condition = false;
     json_object_foreach(json_object_get(tmpl, "Outputs"), k, v) {
-        char where[512];
-        snprintf(where, sizeof where, "Output %s", k);
-        w.where = where;
+        lc_free(w.where);
+        w.where = lc_asprintf("Output %s", k);
         if (!json_object_get(v, "Value"))
-            s_add(problems, lc_asprintf("Output %s: every Outputs member must contain a Value object", k));
+            s_add(&w, lc_asprintf("Output %s: every Outputs member must contain a Value object", k));
         s_walk(&w, v);
     }
 
@@ -347,11 +348,13 @@ void lc_cfn_validate(const json_t *tmpl, const json_t *params, json_t *problems)
             lc_buf_append_str(&b, i ? ", " : "");
             lc_buf_append_str(&b, json_string_value(c));
         }
-        s_add(problems, lc_asprintf("Circular dependency between resources: [%s]", b.data));
+        s_add(&w, lc_asprintf("Circular dependency between resources: [%s]", b.data));
         lc_buf_free(&b);
     }
     json_decref(order);
     json_decref(cycle);
+    lc_free(w.where);
+    json_decref(w.seen);
 }
 
 int lc_cfn_problems_error(const json_t *problems, struct lc_error *err)

@@ -68,7 +68,16 @@ static json_t *s_plain_scalar(const char *s)
     return json_string(s);
 }
 
-static json_t *s_node(yaml_document_t *doc, yaml_node_t *node, int depth, struct lc_error *err);
+/* One conversion: the document and which of its nodes have been converted already. libyaml's loader
+ * resolves an alias to the very node its anchor names, so a node reached twice was reached through an
+ * alias; CloudFormation refuses aliases, and refusing them also stops alias bombs (each level doubling
+ * the output) and an alias inside its own anchor's node (a cycle). */
+struct s_conv {
+    yaml_document_t *doc;
+    unsigned char *seen; /* one byte per node of doc */
+};
+
+static json_t *s_node(struct s_conv *cv, yaml_node_t *node, int depth, struct lc_error *err);
 
 /* Wraps a converted value for a short-form tag: !Ref x -> {"Ref": x}, !GetAtt a.b -> {"Fn::GetAtt":
  * ["a","b"]}, !Condition c -> {"Condition": c}, !Xyz v -> {"Fn::Xyz": v}. */
@@ -97,12 +106,22 @@ static json_t *s_short_form(const char *tag, json_t *value, bool scalar, struct 
     return out;
 }
 
-static json_t *s_node(yaml_document_t *doc, yaml_node_t *node, int depth, struct lc_error *err)
+static json_t *s_node(struct s_conv *cv, yaml_node_t *node, int depth, struct lc_error *err)
 {
+    yaml_document_t *doc = cv->doc;
     if (!node) {
         lc_error_set(err, LC_EINVAL, 400, "ValidationError", "Template format error: YAML not well-formed.");
         return NULL;
     }
+    size_t index = (size_t)(node - doc->nodes.start);
+    if (cv->seen[index]) {
+        lc_error_set(err, LC_EINVAL, 400, "ValidationError",
+                     "Template error: YAML aliases are not allowed in CloudFormation templates (the node anchored "
+                     "at line %zu, column %zu is used again through an alias; repeat it instead)",
+                     node->start_mark.line + 1, node->start_mark.column + 1);
+        return NULL;
+    }
+    cv->seen[index] = 1;
     if (depth > YAML_MAX_DEPTH) {
         lc_error_set(err, LC_EINVAL, 400, "ValidationError",
                      "Template format error: YAML nested more than %d levels", YAML_MAX_DEPTH);
@@ -127,7 +146,7 @@ static json_t *s_node(yaml_document_t *doc, yaml_node_t *node, int depth, struct
         v = json_array();
         for (yaml_node_item_t *it = node->data.sequence.items.start; it < node->data.sequence.items.top;
              it++) {
-            json_t *e = s_node(doc, yaml_document_get_node(doc, *it), depth + 1, err);
+            json_t *e = s_node(cv, yaml_document_get_node(doc, *it), depth + 1, err);
             if (!e) {
                 json_decref(v);
                 return NULL;
@@ -146,7 +165,16 @@ static json_t *s_node(yaml_document_t *doc, yaml_node_t *node, int depth, struct
                              k ? k->start_mark.line + 1 : 0);
                 return NULL;
             }
-            json_t *e = s_node(doc, yaml_document_get_node(doc, p->value), depth + 1, err);
+            size_t kindex = (size_t)(k - doc->nodes.start);
+            if (cv->seen[kindex]) {
+                json_decref(v);
+                lc_error_set(err, LC_EINVAL, 400, "ValidationError",
+                             "Template error: YAML aliases are not allowed in CloudFormation templates (the key "
+                             "anchored at line %zu is used again through an alias)", k->start_mark.line + 1);
+                return NULL;
+            }
+            cv->seen[kindex] = 1;
+            json_t *e = s_node(cv, yaml_document_get_node(doc, p->value), depth + 1, err);
             if (!e) {
                 json_decref(v);
                 return NULL;
@@ -184,8 +212,11 @@ json_t *lc_cfn_yaml_parse(const char *text, size_t len, struct lc_error *err)
     yaml_node_t *root = yaml_document_get_root_node(&doc);
     if (!root)
         lc_error_set(err, LC_EINVAL, 400, "ValidationError", "Template format error: empty template");
-    else
-        out = s_node(&doc, root, 0, err);
+    else {
+        struct s_conv cv = {&doc, lc_calloc((size_t)(doc.nodes.top - doc.nodes.start), 1)};
+        out = s_node(&cv, root, 0, err);
+        lc_free(cv.seen);
+    }
     yaml_document_delete(&doc);
     yaml_parser_delete(&parser);
     return out;

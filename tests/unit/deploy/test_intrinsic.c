@@ -1,8 +1,11 @@
 /* test_intrinsic.c: every intrinsic function, conditions and pseudo parameters. */
 #include "lc_test.h"
 
+#include <pthread.h>
+
 #include "deploy/internal.h"
 #include "leastcloud/alloc.h"
+#include "leastcloud/buf.h"
 #include "leastcloud/error.h"
 #include "leastcloud/json.h"
 
@@ -23,8 +26,11 @@ struct fixture {
     struct lc_cfn_eval ev;
 };
 
+static int s_ref_calls;
+
 static int s_ref(void *ud, const char *logical, json_t **out, struct lc_error *err)
 {
+    s_ref_calls++;
     *out = json_string("physical-table");
     return 0;
 }
@@ -203,6 +209,107 @@ static void test_unknown_functions_are_refused(void **state)
     s_check_error(state, "{\"Fn::Nope\": 1}", "Unrecognized function 'Fn::Nope'");
 }
 
+static void test_sub_evaluates_each_variable_once(void **state)
+{
+    s_ref_calls = 0;
+    s_check(state, "{\"Fn::Sub\": [\"${v}-${v}-${ v }\", {\"v\": {\"Ref\": \"Table\"}}]}",
+            "\"physical-table-physical-table-physical-table\"");
+    assert_int_equal(s_ref_calls, 1);
+    /* Each level uses the one inside it twelve times: 12^8 evaluations when a use re-evaluates. */
+    struct lc_buf b;
+    lc_buf_init(&b, LC_BUF_UNLIMITED);
+    for (int i = 0; i < 8; i++)
+        lc_buf_append_str(&b, "{\"Fn::Sub\": [\"${v}${v}${v}${v}${v}${v}${v}${v}${v}${v}${v}${v}\", {\"v\": ");
+    lc_buf_append_str(&b, "\"\"");
+    for (int i = 0; i < 8; i++)
+        lc_buf_append_str(&b, "}]}");
+    s_check(state, b.data, "\"\"");
+    lc_buf_free(&b);
+}
+
+static void test_values_longer_than_a_mebibyte_are_refused(void **state)
+{
+    struct lc_buf b;
+    lc_buf_init(&b, LC_BUF_UNLIMITED);
+    /* Each Fn::ToJsonString doubles the backslashes of the one inside it. */
+    for (int i = 0; i < 24; i++)
+        lc_buf_append_str(&b, "{\"Fn::ToJsonString\": [");
+    lc_buf_append_str(&b, "\"\\\"\"");
+    for (int i = 0; i < 24; i++)
+        lc_buf_append_str(&b, "]}");
+    s_check_error(state, b.data, "Fn::ToJsonString would produce a string longer than 1048576 bytes");
+    lc_buf_reset(&b);
+    for (int i = 0; i < 60; i++)
+        lc_buf_append_str(&b, "{\"Fn::Base64\": ");
+    lc_buf_append_str(&b, "\"abc\"");
+    for (int i = 0; i < 60; i++)
+        lc_buf_append_str(&b, "}");
+    s_check_error(state, b.data, "Fn::Base64 would produce a string longer than");
+    /* A long variable used many times, and a long list joined. */
+    lc_buf_reset(&b);
+    lc_buf_append_str(&b, "{\"Fn::Sub\": [\"");
+    for (int i = 0; i < 300; i++)
+        lc_buf_append_str(&b, "${v}");
+    lc_buf_append_str(&b, "\", {\"v\": \"");
+    for (int i = 0; i < 4000; i++)
+        lc_buf_append_byte(&b, 'x');
+    lc_buf_append_str(&b, "\"}]}");
+    s_check_error(state, b.data, "Fn::Sub would produce a string longer than");
+    lc_buf_reset(&b);
+    lc_buf_append_str(&b, "{\"Fn::Join\": [\"-\", [");
+    for (int i = 0; i < 300; i++) {
+        lc_buf_append_str(&b, i ? ",\"" : "\"");
+        for (int j = 0; j < 4000; j++)
+            lc_buf_append_byte(&b, 'y');
+        lc_buf_append_byte(&b, '"');
+    }
+    lc_buf_append_str(&b, "]]}");
+    s_check_error(state, b.data, "Fn::Join would produce a string longer than");
+    lc_buf_free(&b);
+}
+
+struct chain_run {
+    json_t *tmpl;
+    int rc;
+    struct lc_error err;
+};
+
+static void *s_chain_thread(void *arg)
+{
+    struct chain_run *r = arg;
+    struct lc_cfn_eval ev = {.template = r->tmpl, .region = "us-east-1"};
+    bool b;
+    r->rc = lc_cfn_condition(&ev, "C0", &b, &r->err);
+    json_decref(ev.conditions);
+    return NULL;
+}
+
+static void test_a_long_chain_of_conditions_is_refused_without_running_out_of_stack(void **state)
+{
+    /* C0 -> C1 -> ... -> C100000, each only {"Condition": next}, evaluated on a thread with a small
+     * stack, as the API's workers have. */
+    json_t *conds = json_object();
+    char name[32], next[32];
+    for (int i = 0; i < 100000; i++) {
+        snprintf(name, sizeof name, "C%d", i);
+        snprintf(next, sizeof next, "C%d", i + 1);
+        json_object_set_new(conds, name, json_pack("{s:s}", "Condition", next));
+    }
+    json_object_set_new(conds, "C100000", json_pack("{s:[s,s]}", "Fn::Equals", "a", "a"));
+    struct chain_run r = {.tmpl = json_pack("{s:o}", "Conditions", conds)};
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, 1 << 20);
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, &attr, s_chain_thread, &r), 0);
+    pthread_join(t, NULL);
+    pthread_attr_destroy(&attr);
+    assert_int_equal(r.rc, LC_EINVAL);
+    assert_string_equal(r.err.aws_code, "ValidationError");
+    assert_non_null(strstr(r.err.message, "conditions refer to conditions more than 128 levels deep"));
+    json_decref(r.tmpl);
+}
+
 #define FX_TEST( name ) cmocka_unit_test_setup_teardown( name, setup, teardown)
 static const struct CMUnitTest tests[] = {
     FX_TEST(test_ref_resolves_parameters_pseudo_parameters_and_resources),
@@ -219,5 +326,8 @@ static const struct CMUnitTest tests[] = {
     FX_TEST(test_base64_import_value_and_cidr),
     FX_TEST(test_rule_functions_only_inside_rules),
     FX_TEST(test_unknown_functions_are_refused),
+    FX_TEST(test_sub_evaluates_each_variable_once),
+    FX_TEST(test_values_longer_than_a_mebibyte_are_refused),
+    cmocka_unit_test(test_a_long_chain_of_conditions_is_refused_without_running_out_of_stack),
 };
 LC_TEST_MAIN(tests)

@@ -1,8 +1,11 @@
 /* test_validate.c: static checks of a whole template, every problem at once. */
 #include "lc_test.h"
 
+#include <time.h>
+
 #include "deploy/internal.h"
 #include "leastcloud/alloc.h"
+#include "leastcloud/buf.h"
 #include "leastcloud/error.h"
 
 static json_t *s_problems(const char *text)
@@ -116,6 +119,47 @@ static void test_every_cdk_reference_template_is_sound(void **state)
     }
 }
 
+static void test_a_problem_of_a_long_non_ascii_resource_name_is_kept(void **state)
+{
+    /* "Resource <name>" used to be cut at 512 bytes, here inside a two-byte character: the problem
+     * was not valid UTF-8, json_string refused it and the template passed. */
+    struct lc_buf b;
+    lc_buf_init(&b, LC_BUF_UNLIMITED);
+    lc_buf_append_str(&b, "{\"Resources\": {\"a");
+    for (int i = 0; i < 300; i++)
+        lc_buf_append_str(&b, "\u00e9");
+    lc_buf_append_str(&b, "\": {\"Type\": \"AWS::SNS::Topic\", \"Properties\": {\"TopicName\": {\"Ref\": \"Nope\"}}}}}");
+    json_t *p = s_problems(b.data);
+    assert_int_equal(json_array_size(p), 1);
+    assert_true(s_has(p, "Unresolved resource dependencies [Nope]"));
+    json_decref(p);
+    lc_buf_free(&b);
+}
+
+static void test_thousands_of_problems_are_gathered_without_rescanning_them(void **state)
+{
+    enum { N = 40000 };
+    json_t *r = json_object();
+    char name[32], type[48];
+    for (int i = 0; i < N; i++) {
+        snprintf(name, sizeof name, "R%d", i);
+        snprintf(type, sizeof type, "AWS::Nope::T%d", i);
+        json_object_set_new(r, name, json_pack("{s:s}", "Type", type));
+    }
+    json_t *t = json_pack("{s:o}", "Resources", r);
+    json_t *p = json_array();
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    lc_cfn_validate(t, NULL, p);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    assert_int_equal(json_array_size(p), N);
+    double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    if (secs > 5.0)
+        fail_msg("%d problems took %.1f s", N, secs);
+    json_decref(p);
+    json_decref(t);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_a_sound_template_has_no_problems),
     cmocka_unit_test(test_ten_problems_are_all_reported),
@@ -123,5 +167,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_conditions_may_not_refer_to_resources),
     cmocka_unit_test(test_empty_resources_and_unknown_sections),
     cmocka_unit_test(test_every_cdk_reference_template_is_sound),
+    cmocka_unit_test(test_a_problem_of_a_long_non_ascii_resource_name_is_kept),
+    cmocka_unit_test(test_thousands_of_problems_are_gathered_without_rescanning_them),
 };
 LC_TEST_MAIN(tests)

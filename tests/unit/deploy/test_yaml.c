@@ -3,6 +3,7 @@
 
 #include "deploy/internal.h"
 #include "leastcloud/alloc.h"
+#include "leastcloud/buf.h"
 #include "leastcloud/error.h"
 #include "leastcloud/json.h"
 
@@ -88,6 +89,45 @@ static void test_a_template_that_is_not_an_object_is_refused(void **state)
     assert_non_null(strstr(err.message, "must be a JSON or YAML object"));
 }
 
+static void test_yaml_aliases_are_refused_as_cloudformation_does(void **state)
+{
+    struct lc_error err;
+    const char *text = "Resources:\n  A: &t {Type: AWS::SNS::Topic}\n  B: *t\n";
+    assert_null(lc_cfn_template_parse(text, strlen(text), &err));
+    assert_string_equal(err.aws_code, "ValidationError");
+    assert_non_null(strstr(err.message, "YAML aliases are not allowed in CloudFormation templates"));
+    assert_non_null(strstr(err.message, "line 2"));
+    text = "Resources:\n  &k A: {Type: AWS::SNS::Topic}\n  B: {Type: AWS::SNS::Topic, Properties: {*k : 1}}\n";
+    assert_null(lc_cfn_template_parse(text, strlen(text), &err));
+    assert_non_null(strstr(err.message, "YAML aliases are not allowed"));
+}
+
+static void test_an_alias_bomb_is_refused_without_expanding_it(void **state)
+{
+    /* Six levels of nine aliases each: 531441 copies once expanded; an alias inside its own anchor: a cycle. */
+    struct lc_buf b;
+    lc_buf_init(&b, LC_BUF_UNLIMITED);
+    lc_buf_append_str(&b, "a: &a [x, x, x, x, x, x, x, x, x]\n");
+    for (char c = 'b'; c <= 'g'; c++)
+        lc_buf_appendf(&b, "%c: &%c [*%c, *%c, *%c, *%c, *%c, *%c, *%c, *%c, *%c]\n", c, c, c - 1, c - 1, c - 1,
+                       c - 1, c - 1, c - 1, c - 1, c - 1, c - 1);
+    lc_buf_append_str(&b, "Resources: {T: {Type: AWS::SNS::Topic, Properties: {DisplayName: *g}}}\n");
+    struct lc_error err;
+    assert_null(lc_cfn_template_parse(b.data, b.len, &err));
+    assert_non_null(strstr(err.message, "YAML aliases are not allowed"));
+    lc_buf_free(&b);
+    const char *cycle = "Resources: &r\n  T: {Type: AWS::SNS::Topic, Properties: {Tags: [*r, *r]}}\n";
+    assert_null(lc_cfn_template_parse(cycle, strlen(cycle), &err));
+    assert_non_null(strstr(err.message, "YAML aliases are not allowed"));
+}
+
+static void test_anchors_without_aliases_are_harmless(void **state)
+{
+    json_t *t = s_yaml("Resources:\n  A: &t {Type: AWS::SNS::Topic}\n");
+    s_expect(t, "{\"Resources\":{\"A\":{\"Type\":\"AWS::SNS::Topic\"}}}");
+    json_decref(t);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_short_forms_become_long_forms),
     cmocka_unit_test(test_plain_scalars_are_typed_and_quoted_ones_stay_strings),
@@ -95,5 +135,8 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_json_templates_parse_with_jansson),
     cmocka_unit_test(test_malformed_yaml_is_a_template_format_error_with_its_line),
     cmocka_unit_test(test_a_template_that_is_not_an_object_is_refused),
+    cmocka_unit_test(test_yaml_aliases_are_refused_as_cloudformation_does),
+    cmocka_unit_test(test_an_alias_bomb_is_refused_without_expanding_it),
+    cmocka_unit_test(test_anchors_without_aliases_are_harmless),
 };
 LC_TEST_MAIN(tests)
