@@ -54,8 +54,9 @@ const char *lc_store_region(const struct lc_store *store);     /* borrowed, e.g.
 int lc_store_migrate(struct lc_store *store, const char *domain, const char *const *steps, size_t n,
                      struct lc_error *err);
 
-/* Transactions on the calling thread's connection. begin_write takes the write lock at once
- * (BEGIN IMMEDIATE) so that a read-then-write transaction never fails to upgrade. */
+/* Transactions on the calling thread's connection. begin_write takes state.db's write lock at
+ * once (as BEGIN IMMEDIATE would, waiting up to the busy timeout) so that a read-then-write
+ * transaction never fails to upgrade; trail.db's lock is taken only by a statement that writes it. */
 int lc_store_begin_read(struct lc_store *store, struct lc_error *err);
 int lc_store_begin_write(struct lc_store *store, struct lc_error *err);
 int lc_store_commit(struct lc_store *store, struct lc_error *err);

@@ -244,7 +244,6 @@ char *lc_ddb_table_arn(struct lc_ddb *ddb, const char *table_name)
 }
 
 static const char *const SQL_BEGIN = "BEGIN";
-static const char *const SQL_BEGIN_IMMEDIATE = "BEGIN IMMEDIATE";
 static const char *const SQL_COMMIT = "COMMIT";
 static const char *const SQL_ROLLBACK = "ROLLBACK";
 
@@ -277,22 +276,23 @@ static void s_tune(sqlite3 *db)
     s_tuned_db = db;
 }
 
-static int s_tx_begin(struct lc_ddb *ddb, struct ddb_tx *tx, const char *sql, struct lc_error *err)
+/* Whether this call opens the transaction (else it joins the caller's). */
+static bool s_tx_owned(struct lc_ddb *ddb, struct ddb_tx *tx)
 {
     sqlite3 *db = lc_store_db(ddb->store);
     s_tune(db);
-    tx->owned = sqlite3_get_autocommit(db) != 0;
-    return tx->owned ? s_run(ddb, sql, err) : 0;
+    return tx->owned = sqlite3_get_autocommit(db) != 0;
 }
 
 int ddb_tx_read(struct lc_ddb *ddb, struct ddb_tx *tx, struct lc_error *err)
 {
-    return s_tx_begin(ddb, tx, SQL_BEGIN, err);
+    return s_tx_owned(ddb, tx) ? s_run(ddb, SQL_BEGIN, err) : 0;
 }
 
 int ddb_tx_write(struct lc_ddb *ddb, struct ddb_tx *tx, struct lc_error *err)
 {
-    return s_tx_begin(ddb, tx, SQL_BEGIN_IMMEDIATE, err);
+    /* the store's write transaction: state.db's write lock at once, never trail.db's */
+    return s_tx_owned(ddb, tx) ? lc_store_begin_write(ddb->store, err) : 0;
 }
 
 int ddb_tx_end(struct lc_ddb *ddb, struct ddb_tx *tx, int rc, struct lc_error *err)

@@ -171,7 +171,8 @@ struct lc_ddb {
 /*
  * Transactions on the calling thread's connection through cached statements (sqlite3_exec would
  * re-parse BEGIN/COMMIT on every call). A read transaction makes the table-cache check and the
- * item reads one snapshot and one lock cycle; a write transaction is BEGIN IMMEDIATE. Both join a
+ * item reads one snapshot and one lock cycle; a write transaction takes state.db's write lock at
+ * once (lc_store_begin_write). Both join a
  * transaction the caller already has open.
  */
 struct ddb_tx {

@@ -2,7 +2,6 @@
 #include "api_fixture.h"
 
 #include <pthread.h>
-#include <sqlite3.h>
 #include <time.h>
 
 #include "leastcloud/store_trail.h"
@@ -131,24 +130,43 @@ static void test_every_field_survives_the_queue(void **state)
     lc_free((void *)got.request_id);
 }
 
-/* A DynamoDB write holds state.db's write lock; the trail must not need it. */
+struct s_writer {
+    struct lc_store *store;
+    pthread_barrier_t began, appended;
+};
+
+/* A DynamoDB write on another thread: its own connection, with trail.db attached like every other. */
+static void *s_hold_a_write(void *arg)
+{
+    struct s_writer *w = arg;
+    struct lc_error err;
+    assert_int_equal(lc_store_begin_write(w->store, &err), 0);
+    pthread_barrier_wait(&w->began);
+    pthread_barrier_wait(&w->appended);
+    lc_store_rollback(w->store);
+    return NULL;
+}
+
 static void test_a_batch_does_not_wait_for_a_state_writer(void **state)
 {
     struct fx *f = *state;
     struct lc_error err;
-    char *path = lc_asprintf("%s/state.db", f->dir);
-    sqlite3 *other;
-    assert_int_equal(sqlite3_open(path, &other), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    struct s_writer w = {.store = f->store};
+    pthread_barrier_init(&w.began, NULL, 2);
+    pthread_barrier_init(&w.appended, NULL, 2);
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, s_hold_a_write, &w), 0);
+    pthread_barrier_wait(&w.began);
     struct lc_store_trail_event ev = {.time_ms = 1, .request_id = "r", .decision = "Allowed", .statement = -1,
                                       .http_status = 200};
     struct timespec a, b;
     clock_gettime(CLOCK_MONOTONIC, &a);
     int rc = lc_store_trail_append(f->store, &ev, 1, &err);
     clock_gettime(CLOCK_MONOTONIC, &b);
-    sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL);
-    sqlite3_close(other);
-    lc_free(path);
+    pthread_barrier_wait(&w.appended);
+    pthread_join(t, NULL);
+    pthread_barrier_destroy(&w.began);
+    pthread_barrier_destroy(&w.appended);
     assert_int_equal(rc, 0);
     assert_true((b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000 < 1000);
     assert_int_equal(lc_store_trail_count(f->store), 1);

@@ -3,8 +3,11 @@
 
 #include "leastcloud/buf.h"
 #include "leastcloud/store_iam.h"
+#include "leastcloud/store_trail.h"
 
 #include <pthread.h>
+#include <sqlite3.h>
+#include <time.h>
 #include <sys/stat.h>
 
 static void test_first_open_writes_root_credentials_file_with_mode_0600(void **state)
@@ -111,6 +114,80 @@ static void test_constraint_violation_is_reported_as_exists(void **state)
     assert_int_equal(lc_store_exec(f->store, "INSERT INTO u VALUES(1);", &err), LC_EEXISTS);
 }
 
+/* Opens path on a connection of its own that gives up at once on a lock. */
+static sqlite3 *s_other(const char *dir, const char *file)
+{
+    char *path = lc_asprintf("%s/%s", dir, file);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    lc_free(path);
+    return db;
+}
+
+static void test_a_write_transaction_locks_state_db_and_not_the_trail(void **state)
+{
+    struct fixture *f = *state;
+    struct lc_error err;
+    assert_int_equal(lc_store_trail_init(f->store, &err), 0);
+    sqlite3 *state_db = s_other(f->dir, "state.db"), *trail_db = s_other(f->dir, "trail.db");
+    assert_int_equal(lc_store_begin_write(f->store, &err), 0);
+    /* state.db is taken before anything is written... */
+    assert_int_equal(sqlite3_exec(state_db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_BUSY);
+    /* ...and trail.db stays free for the trail writer. */
+    assert_int_equal(sqlite3_exec(trail_db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(trail_db, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(lc_store_commit(f->store, &err), 0);
+    assert_int_equal(sqlite3_exec(state_db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_exec(state_db, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_close(state_db);
+    sqlite3_close(trail_db);
+}
+
+struct s_holder {
+    sqlite3 *db;
+    int64_t hold_ms;
+};
+
+static void *s_hold_then_commit(void *arg)
+{
+    struct s_holder *h = arg;
+    struct timespec ts = {h->hold_ms / 1000, (h->hold_ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+    assert_int_equal(sqlite3_exec(h->db, "INSERT INTO w VALUES(2); COMMIT", NULL, NULL, NULL), SQLITE_OK);
+    return NULL;
+}
+
+static int64_t s_count_w(struct lc_store *store)
+{
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(lc_store_db(store), "SELECT count(*) FROM w", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    int64_t n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
+/* Another process holds state.db's write lock: begin_write waits for it, then reads what it wrote
+ * and writes on top of it, as BEGIN IMMEDIATE did. */
+static void test_a_write_transaction_waits_for_another_writer_and_sees_its_commit(void **state)
+{
+    struct fixture *f = *state;
+    struct lc_error err;
+    assert_int_equal(lc_store_exec(f->store, "CREATE TABLE w(x); INSERT INTO w VALUES(1);", &err), 0);
+    assert_int_equal(s_count_w(f->store), 1); /* this connection has read the table before */
+    struct s_holder h = {s_other(f->dir, "state.db"), 200};
+    assert_int_equal(sqlite3_exec(h.db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, s_hold_then_commit, &h), 0);
+    assert_int_equal(lc_store_begin_write(f->store, &err), 0);
+    assert_int_equal(s_count_w(f->store), 2);
+    assert_int_equal(lc_store_exec(f->store, "INSERT INTO w VALUES(3)", &err), 0);
+    assert_int_equal(lc_store_commit(f->store, &err), 0);
+    pthread_join(t, NULL);
+    sqlite3_close(h.db);
+    assert_int_equal(s_count_w(f->store), 3);
+}
+
 static const struct CMUnitTest tests[] = {
     FIXTURE_TEST(test_constraint_violation_is_reported_as_exists),
     FIXTURE_TEST(test_first_open_writes_root_credentials_file_with_mode_0600),
@@ -120,5 +197,7 @@ static const struct CMUnitTest tests[] = {
     FIXTURE_TEST(test_each_thread_gets_its_own_connection),
     FIXTURE_TEST(test_generation_counts_iam_changes),
     FIXTURE_TEST(test_nested_transaction_joins_the_outer_one),
+    FIXTURE_TEST(test_a_write_transaction_locks_state_db_and_not_the_trail),
+    FIXTURE_TEST(test_a_write_transaction_waits_for_another_writer_and_sees_its_commit),
 };
 LC_TEST_MAIN(tests)
