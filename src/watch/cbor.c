@@ -2,9 +2,10 @@
  * cbor.c: the subset of CBOR (RFC 8949) that smithy-rpc-v2-cbor uses, to and from jansson values:
  * unsigned/negative integers, byte and text strings (definite and indefinite), arrays and maps
  * (definite and indefinite), tag 1 (epoch timestamps), false/true/null/undefined, half, single and
- * double floats. Nesting is bounded so that hostile input cannot exhaust the stack, and a declared
- * length is checked against the bytes left before anything is allocated. Text holding U+0000 is
- * refused, as the JSON protocols refuse it. Errors name the first fault and its byte offset.
+ * double floats. Hostile input must not exhaust the stack or the heap: nesting is bounded, a
+ * declared length is checked against the bytes left, and what a body decodes to is capped
+ * (MAX_DECODED). Text holding U+0000 is refused, as the JSON protocols refuse it. Errors name the
+ * first fault and its byte offset.
  * tests/fuzz/cbor is the libFuzzer target (decode, encode, decode again: the same value).
  */
 #include "watch/watch_internal.h"
@@ -17,6 +18,19 @@
 #include "leastcloud/error.h"
 
 #define MAX_DEPTH 64
+/* What a body may cost once decoded. jansson spends up to 224 bytes on a one-byte item (an empty
+ * map), so the body limit alone (16 MiB) let one request take 3.7 GB. PutMetricData past AWS's
+ * own limits (1000 metrics of 150 values, 150 counts and 30 dimensions: a 4 MB body) decodes to
+ * 31 MB. Measured, a body just under the cap takes 67-84 MB (the estimate leaves out jansson's
+ * array growth). */
+#define MAX_DECODED ((size_t)64 << 20)
+/* Heap bytes per decoded value (jansson 2.14, glibc, 64-bit), its slot in the parent included. */
+#define COST_SLOT 8
+#define COST_NUMBER 32
+#define COST_STRING 80
+#define COST_ARRAY 128
+#define COST_MAP 224
+#define COST_MEMBER 64
 
 /* ---------------------------------------------------------------- encoding */
 
@@ -123,6 +137,8 @@ struct s_in {
     const uint8_t *start, *p, *end;
     const char *why; /* the first failure, for the client's message */
     size_t at;
+    size_t spent;    /* estimated heap bytes of what is decoded so far */
+    bool too_big;
 };
 
 static json_t *s_fail(struct s_in *in, const uint8_t *at, const char *why)
@@ -132,6 +148,19 @@ static json_t *s_fail(struct s_in *in, const uint8_t *at, const char *why)
         in->at = (size_t)(at - in->start);
     }
     return NULL;
+}
+
+/* Charged before the allocation it stands for. */
+static int s_charge(struct s_in *in, const uint8_t *at, size_t cost)
+{
+    if (cost > MAX_DECODED - in->spent) {
+        if (!in->why)
+            in->too_big = true;
+        s_fail(in, at, "decoded values past the limit");
+        return -1;
+    }
+    in->spent += cost;
+    return 0;
 }
 
 static int s_arg(struct s_in *in, uint8_t info, uint64_t *out)
@@ -227,7 +256,8 @@ static json_t *s_text_or_bytes(struct s_in *in, unsigned major, uint8_t info)
     struct lc_buf b;
     lc_buf_init(&b, LC_BUF_UNLIMITED);
     json_t *out = NULL;
-    if (s_string(in, major, info, &b) != 0) {
+    if (s_string(in, major, info, &b) != 0 ||
+        s_charge(in, at, COST_STRING + (major == 2 ? b.len / 3 * 4 + 4 : b.len)) != 0) {
         /* reason already set */
     } else if (major == 2) {
         struct lc_buf t;
@@ -257,6 +287,8 @@ static json_t *s_array(struct s_in *in, uint8_t info, int depth)
         return NULL;
     if (!indefinite && n > (uint64_t)(in->end - in->p))
         return s_fail(in, at, "array length past the end of the body");
+    if (s_charge(in, at, COST_ARRAY) != 0)
+        return NULL;
     json_t *arr = json_array();
     for (uint64_t i = 0;; i++) {
         if (indefinite) {
@@ -289,6 +321,8 @@ static json_t *s_map(struct s_in *in, uint8_t info, int depth)
         return NULL;
     if (!indefinite && n > (uint64_t)(in->end - in->p) / 2)
         return s_fail(in, at, "map length past the end of the body");
+    if (s_charge(in, at, COST_MAP) != 0)
+        return NULL;
     json_t *obj = json_object();
     for (uint64_t i = 0;; i++) {
         if (indefinite) {
@@ -305,7 +339,9 @@ static json_t *s_map(struct s_in *in, uint8_t info, int depth)
         json_t *k = s_item(in, depth + 1);
         if (k && !json_is_string(k))
             s_fail(in, key_at, "map key is not a text string");
-        json_t *m = json_is_string(k) ? s_item(in, depth + 1) : NULL;
+        json_t *m = json_is_string(k) && s_charge(in, key_at, COST_MEMBER + json_string_length(k)) == 0
+                        ? s_item(in, depth + 1)
+                        : NULL;
         if (!m) {
             json_decref(k);
             json_decref(obj);
@@ -363,7 +399,7 @@ static json_t *s_item(struct s_in *in, int depth)
     switch (major) {
     case 0:
     case 1:
-        if (s_arg(in, info, &v) != 0)
+        if (s_arg(in, info, &v) != 0 || s_charge(in, at, COST_NUMBER) != 0)
             return NULL;
         if (v > (uint64_t)INT64_MAX)
             return s_fail(in, at, "integer outside the 64-bit signed range");
@@ -383,23 +419,28 @@ static json_t *s_item(struct s_in *in, int depth)
         }
         return inner;
     }
-    default: return s_simple(in, info);
+    default: return s_charge(in, at, info >= 25 ? COST_NUMBER : COST_SLOT) == 0 ? s_simple(in, info) : NULL;
     }
 }
 
 json_t *lc_watch_cbor_decode(const void *data, size_t len, struct lc_error *err)
 {
     const uint8_t *p = data;
-    struct s_in in = {p, p, p + len, NULL, 0};
+    struct s_in in = {p, p, p + len, NULL, 0, 0, false};
     json_t *v = s_item(&in, 0);
     if (v && in.p != in.end) {
         json_decref(v);
         v = s_fail(&in, in.p, "trailing bytes after the first data item");
     }
-    if (!v) {
-        lc_error_set(err, LC_EINVAL, 400, "SerializationException",
-                     "The request body is not valid CBOR: %s at byte %zu", in.why ? in.why : "malformed item", in.at);
-        return NULL;
-    }
-    return v;
+    if (v)
+        return v;
+    if (in.too_big)
+        lc_error_set(err, LC_ELIMIT, 413, "RequestEntityTooLarge",
+                     "The request body decodes to more than %zu MiB of values (at byte %zu); send fewer items per "
+                     "request",
+                     MAX_DECODED >> 20, in.at);
+    else
+        lc_error_set(err, LC_EINVAL, 400, "SerializationException", "The request body is not valid CBOR: %s at byte %zu",
+                     in.why ? in.why : "malformed item", in.at);
+    return NULL;
 }

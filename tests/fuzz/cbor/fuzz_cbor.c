@@ -11,7 +11,8 @@
  * as tag 1 + float64, so a client map of that shape comes back as a real of the same value; the
  * expected value is computed with that one rewrite (s_expected).
  *
- * Whatever does not decode must leave an AWS-shaped error with a terminated, non-empty message.
+ * Whatever does not decode must leave an AWS-shaped error (SerializationException 400, or
+ * RequestEntityTooLarge 413 past the decoded-size cap) with a terminated, non-empty message.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -85,8 +86,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(&err, 0x5a, sizeof err); /* no terminator unless the codec writes one */
     json_t *v = lc_watch_cbor_decode(data, size, &err);
     if (!v) {
-        if (memchr(err.message, '\0', sizeof err.message) == NULL || !err.message[0] || err.http_status != 400 ||
-            strcmp(err.aws_code, "SerializationException") != 0)
+        bool malformed = err.code == LC_EINVAL && err.http_status == 400 &&
+                         strcmp(err.aws_code, "SerializationException") == 0;
+        bool too_big = err.code == LC_ELIMIT && err.http_status == 413 &&
+                       strcmp(err.aws_code, "RequestEntityTooLarge") == 0;
+        if (memchr(err.message, '\0', sizeof err.message) == NULL || !err.message[0] || !(malformed || too_big))
             __builtin_trap();
         return 0;
     }

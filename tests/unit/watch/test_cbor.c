@@ -1,6 +1,9 @@
 /* test_cbor.c: the CBOR codec of smithy-rpc-v2-cbor (cbor.c). */
 #include "lc_test.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 #include <jansson.h>
 
 #include "leastcloud/buf.h"
@@ -221,6 +224,51 @@ static void test_errors_say_what_is_wrong_and_at_which_byte(void **state)
     }
 }
 
+/* Found by measuring beside the fuzzing (libFuzzer's 4 KiB inputs cannot show it): one byte of
+ * body (0xa0, an empty map) cost jansson 224 bytes of heap, so a 16 MiB body (the default limit)
+ * decoded into about 3.7 GB. What a body decodes to is now capped at 64 MiB, checked before each
+ * allocation. */
+static void test_decoded_size_is_bounded_whatever_the_body_limit(void **state)
+{
+    size_t n = 400000; /* 400 KB of empty maps: about 90 MB once decoded */
+    unsigned char *body = malloc(n + 2);
+    assert_non_null(body);
+    body[0] = 0x9f;
+    memset(body + 1, 0xa0, n);
+    body[n + 1] = 0xff;
+    struct lc_error err = {0};
+    assert_null(lc_watch_cbor_decode(body, n + 2, &err));
+    assert_int_equal(err.code, LC_ELIMIT);
+    assert_int_equal(err.http_status, 413);
+    assert_string_equal(err.aws_code, "RequestEntityTooLarge");
+    assert_non_null(strstr(err.message, "decodes to more than 64 MiB of values"));
+    free(body);
+}
+
+/* The cap leaves room for more than CloudWatch takes: PutMetricData with 1000 metrics of 150 values,
+ * 150 counts and 30 dimensions is a 4 MB body (AWS stops at 1 MB) and about 31 MB decoded. */
+static void test_largest_real_put_metric_data_is_under_the_cap(void **state)
+{
+    json_t *data = json_array();
+    for (int i = 0; i < 1000; i++) {
+        json_t *values = json_array(), *counts = json_array(), *dims = json_array();
+        for (int k = 0; k < 150; k++) {
+            json_array_append_new(values, json_real(k + 0.5));
+            json_array_append_new(counts, json_real(1.0));
+        }
+        for (int k = 0; k < 30; k++)
+            json_array_append_new(dims, json_pack("{ssss}", "Name", "DimensionName", "Value", "dimension-value"));
+        json_array_append_new(data, json_pack("{sssosososo}", "MetricName", "LatencyOfSomething", "Values", values,
+                                              "Counts", counts, "Dimensions", dims, "Timestamp",
+                                              lc_watch_cbor_ts(1795930260000LL)));
+    }
+    json_t *req = json_pack("{ssso}", "Namespace", "App/Orders", "MetricData", data);
+    json_t *back = s_round_trip(req);
+    assert_int_equal(json_array_size(json_object_get(back, "MetricData")), 1000);
+    json_decref(back);
+    json_decref(req);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -234,6 +282,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_object_keys_are_encoded_with_their_full_length),
         cmocka_unit_test(test_non_finite_floats_are_null_at_every_width),
         cmocka_unit_test(test_errors_say_what_is_wrong_and_at_which_byte),
+        cmocka_unit_test(test_decoded_size_is_bounded_whatever_the_body_limit),
+        cmocka_unit_test(test_largest_real_put_metric_data_is_under_the_cap),
     };
     if (argc > 1)
         cmocka_set_test_filter(argv[1]);
