@@ -4,21 +4,24 @@
 #include "deploy/internal.h"
 #include "leastcloud/alloc.h"
 
-static void s_add(const json_t *resources, json_t *deps, const char *name, size_t len)
+/* deps and the same names as a set (`seen`): a resource referring to thousands of others made a
+ * scan of deps per reference quadratic. */
+struct s_deps {
+    json_t *list;
+    json_t *seen;
+};
+
+static void s_add(const json_t *resources, struct s_deps *deps, const char *name, size_t len)
 {
     char *n = lc_strndup(name, len);
-    if (json_object_get(resources, n)) {
-        bool seen = false;
-        size_t i;
-        json_t *d;
-        json_array_foreach(deps, i, d) seen = seen || !strcmp(json_string_value(d), n);
-        if (!seen)
-            json_array_append_new(deps, json_string(n));
+    if (json_object_get(resources, n) && !json_object_get(deps->seen, n)) {
+        json_object_set_new(deps->seen, n, json_true());
+        json_array_append_new(deps->list, json_string(n));
     }
     lc_free(n);
 }
 
-static void s_sub_refs(const json_t *resources, const char *s, const json_t *vars, json_t *deps)
+static void s_sub_refs(const json_t *resources, const char *s, const json_t *vars, struct s_deps *deps)
 {
     while ((s = strstr(s, "${")) != NULL) {
         const char *close = strchr(s, '}');
@@ -38,7 +41,7 @@ static void s_sub_refs(const json_t *resources, const char *s, const json_t *var
     }
 }
 
-void lc_cfn_collect_refs(const json_t *resources, const json_t *value, json_t *deps)
+static void s_collect(const json_t *resources, const json_t *value, struct s_deps *deps)
 {
     if (json_is_object(value)) {
         if (json_object_size(value) == 1) {
@@ -56,7 +59,7 @@ void lc_cfn_collect_refs(const json_t *resources, const json_t *value, json_t *d
                     s_add(resources, deps, s, dot ? (size_t)(dot - s) : strlen(s));
                 }
                 if (json_is_array(ga))
-                    lc_cfn_collect_refs(resources, json_array_get(ga, 1), deps);
+                    s_collect(resources, json_array_get(ga, 1), deps);
                 return;
             }
             const json_t *sub = json_object_get(value, "Fn::Sub");
@@ -66,35 +69,47 @@ void lc_cfn_collect_refs(const json_t *resources, const json_t *value, json_t *d
                 if (json_is_string(text))
                     s_sub_refs(resources, json_string_value(text), vars, deps);
                 if (vars)
-                    lc_cfn_collect_refs(resources, vars, deps);
+                    s_collect(resources, vars, deps);
                 return;
             }
         }
         const char *k;
         json_t *v;
-        json_object_foreach((json_t *)value, k, v) lc_cfn_collect_refs(resources, v, deps);
+        json_object_foreach((json_t *)value, k, v) s_collect(resources, v, deps);
     } else if (json_is_array(value)) {
         size_t i;
         json_t *v;
-        json_array_foreach(value, i, v) lc_cfn_collect_refs(resources, v, deps);
+        json_array_foreach(value, i, v) s_collect(resources, v, deps);
     }
+}
+
+void lc_cfn_collect_refs(const json_t *resources, const json_t *value, json_t *deps)
+{
+    struct s_deps d = {deps, json_object()};
+    size_t i;
+    json_t *e;
+    json_array_foreach(deps, i, e) if (json_is_string(e))
+        json_object_set_new(d.seen, json_string_value(e), json_true());
+    s_collect(resources, value, &d);
+    json_decref(d.seen);
 }
 
 json_t *lc_cfn_resource_deps(const json_t *resources, const char *logical_id)
 {
-    json_t *deps = json_array();
+    struct s_deps deps = {json_array(), json_object()};
     const json_t *r = json_object_get(resources, logical_id);
-    lc_cfn_collect_refs(resources, json_object_get(r, "Properties"), deps);
+    s_collect(resources, json_object_get(r, "Properties"), &deps);
     const json_t *dep = json_object_get(r, "DependsOn");
     if (json_is_string(dep)) {
-        s_add(resources, deps, json_string_value(dep), json_string_length(dep));
+        s_add(resources, &deps, json_string_value(dep), json_string_length(dep));
     } else if (json_is_array(dep)) {
         size_t i;
         json_t *d;
         json_array_foreach(dep, i, d) if (json_is_string(d))
-            s_add(resources, deps, json_string_value(d), json_string_length(d));
+            s_add(resources, &deps, json_string_value(d), json_string_length(d));
     }
-    return deps;
+    json_decref(deps.seen);
+    return deps.list;
 }
 
 /* A min-heap of resource positions: the ready resource that comes first in the template. */

@@ -49,6 +49,69 @@ static json_t *s_split_list(const char *s)
     return a;
 }
 
+/* glibc's regcomp unrolls bounded repetitions: "((a{1,100}){1,100}){1,100}" compiles to a million
+ * states (half a minute and gigabytes). The pattern is the template author's, so its unrolled size is
+ * estimated first: an atom counts 1, a group the sum of its contents, {m,n} multiplies what it follows
+ * by its larger bound. */
+#define PATTERN_MAX_COST 20000.0
+
+static double s_pattern_cost(const char *p)
+{
+    double stack[64]; /* cost of the sequence of each open group */
+    int depth = 0;
+    double cur = 0, last = 0;
+    while (*p) {
+        if (*p == '\\' && p[1]) {
+            cur += (last = 1);
+            p += 2;
+        } else if (*p == '[') {
+            const char *q = p + 1;
+            if (*q == '^')
+                q++;
+            if (*q == ']')
+                q++;
+            while (*q && *q != ']') {
+                const char *cls = NULL; /* [:alpha:], [.x.], [=e=] hold a ']' of their own */
+                if (*q == '[' && (q[1] == ':' || q[1] == '.' || q[1] == '='))
+                    cls = strstr(q + 2, q[1] == ':' ? ":]" : q[1] == '.' ? ".]" : "=]");
+                q = cls ? cls + 2 : q + 1;
+            }
+            cur += (last = 1);
+            p = *q ? q + 1 : q;
+        } else if (*p == '(') {
+            if (depth == (int)(sizeof stack / sizeof stack[0]))
+                return PATTERN_MAX_COST + 1;
+            stack[depth++] = cur;
+            cur = 0;
+            last = 0;
+            p++;
+        } else if (*p == ')' && depth) {
+            last = cur;
+            cur = stack[--depth] + last;
+            p++;
+        } else if (*p == '{') {
+            char *end;
+            double lo = strtod(p + 1, &end), hi = lo;
+            if (*end == ',')
+                hi = end[1] == '}' ? lo : strtod(end + 1, &end);
+            double times = hi > lo ? hi : lo;
+            if (times > 1)
+                cur += last * (times - 1);
+            last *= times > 1 ? times : 1;
+            const char *close = strchr(p, '}');
+            p = close ? close + 1 : p + 1;
+        } else {
+            cur += (last = 1);
+            p++;
+        }
+        if (cur > PATTERN_MAX_COST)
+            return cur;
+    }
+    while (depth)
+        cur += stack[--depth];
+    return cur;
+}
+
 static void s_check_constraints(const char *name, const json_t *def, const char *value, json_t *problems)
 {
     const char *desc = lc_json_str(def, "ConstraintDescription");
@@ -66,7 +129,11 @@ static void s_check_constraints(const char *name, const json_t *def, const char 
             s_problem(problems, lc_asprintf("Parameter '%s' must be one of AllowedValues", name));
     }
     const char *pattern = lc_json_str(def, "AllowedPattern");
-    if (pattern) {
+    if (pattern && s_pattern_cost(pattern) > PATTERN_MAX_COST) {
+        s_problem(problems, lc_asprintf("Parameter '%s': AllowedPattern repeats too much to be checked (nested "
+                                        "{m,n} bounds unroll past %.0f steps); use smaller bounds", name,
+                                        PATTERN_MAX_COST));
+    } else if (pattern) {
         char *anchored = lc_asprintf("^(%s)$", pattern);
         regex_t re;
         if (regcomp(&re, anchored, REG_EXTENDED | REG_NOSUB) == 0) {

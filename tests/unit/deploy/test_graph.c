@@ -95,6 +95,31 @@ static void test_resources_waiting_on_a_cycle_are_named_with_it(void **state)
     lc_free(s);
 }
 
+static void test_a_resource_referring_to_thousands_of_others_lists_each_once(void **state)
+{
+    enum { N = 60000 };
+    json_t *r = json_object(), *refs = json_array();
+    char name[32];
+    for (int i = 0; i < N; i++) {
+        snprintf(name, sizeof name, "R%d", i);
+        json_object_set_new(r, name, json_object());
+        json_array_append_new(refs, json_pack("{s:s}", "Ref", name));
+        json_array_append_new(refs, json_pack("{s:[s,s]}", "Fn::GetAtt", name, "Arn"));
+    }
+    json_object_set_new(r, "Top", json_pack("{s:{s:o}}", "Properties", "Tags", refs));
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    json_t *deps = lc_cfn_resource_deps(r, "Top");
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    assert_int_equal(json_array_size(deps), N);
+    assert_string_equal(json_string_value(json_array_get(deps, N - 1)), "R59999");
+    double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    if (secs > 5.0)
+        fail_msg("the %d dependencies of one resource took %.1f s", N, secs);
+    json_decref(deps);
+    json_decref(r);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_dependencies_come_first_and_ties_keep_template_order),
     cmocka_unit_test(test_a_cycle_names_its_members),
@@ -102,5 +127,6 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_refs_to_parameters_and_pseudo_parameters_are_not_dependencies),
     cmocka_unit_test(test_a_long_chain_is_ordered_without_rescanning_the_template),
     cmocka_unit_test(test_resources_waiting_on_a_cycle_are_named_with_it),
+    cmocka_unit_test(test_a_resource_referring_to_thousands_of_others_lists_each_once),
 };
 LC_TEST_MAIN(tests)

@@ -85,10 +85,33 @@ static void test_every_constraint_is_checked(void **state)
     json_decref(problems);
 }
 
+static void test_a_pattern_that_unrolls_past_its_budget_is_refused_before_compiling(void **state)
+{
+    /* glibc's regcomp took half a minute and gigabytes on this one. */
+    json_t *problems;
+    json_t *v = s_resolve("{\"Parameters\": {\"P\": {\"Type\": \"String\", \"Default\": \"a\","
+                          " \"AllowedPattern\": \"((a{1,100}){1,100}){1,100}\"}}}", NULL, NULL, &problems);
+    assert_true(s_has(problems, "Parameter 'P': AllowedPattern repeats too much to be checked"));
+    json_decref(v);
+    json_decref(problems);
+    /* Ordinary bounded patterns, brackets and classes are still checked. */
+    v = s_resolve("{\"Parameters\": {\"Ip\": {\"Type\": \"String\", \"Default\": \"10.0.0.0/16\","
+                  " \"AllowedPattern\": \"[[:digit:]]{1,3}([.][0-9]{1,3}){3}/[0-9]{1,2}\"},"
+                  " \"Name\": {\"Type\": \"String\", \"Default\": \"a.b\","
+                  " \"AllowedPattern\": \"[a-z]{1,64}(\\\\.[a-z]{1,64}){0,200}\"},"
+                  " \"Bad\": {\"Type\": \"String\", \"Default\": \"x1\", \"AllowedPattern\": \"[]a-z]{0,20}\"}}}",
+                  NULL, NULL, &problems);
+    assert_int_equal(json_array_size(problems), 1);
+    assert_true(s_has(problems, "Parameter 'Bad' must match pattern"));
+    json_decref(v);
+    json_decref(problems);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_cdk_bootstrap_version_is_answered_locally),
     cmocka_unit_test(test_other_ssm_parameters_are_not_found),
     cmocka_unit_test(test_given_values_defaults_and_lists),
     cmocka_unit_test(test_every_constraint_is_checked),
+    cmocka_unit_test(test_a_pattern_that_unrolls_past_its_budget_is_refused_before_compiling),
 };
 LC_TEST_MAIN(tests)
