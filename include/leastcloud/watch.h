@@ -296,8 +296,9 @@ struct lc_buf;
 int lc_watch_cbor_encode(const json_t *v, struct lc_buf *out);
 json_t *lc_watch_cbor_ts(int64_t ms);
 /* Decodes one CBOR data item into JSON (tag 1 timestamps become numbers of seconds, byte strings
- * base64 text, definite and indefinite lengths both). NULL with LC_EINVAL on malformed or trailing
- * input. Caller decrefs. */
+ * base64 text, definite and indefinite lengths both). NULL with LC_EINVAL (SerializationException)
+ * on malformed or trailing input or text containing U+0000, and with LC_ELIMIT (413
+ * RequestEntityTooLarge) when the decoded values would pass 64 MiB. Caller decrefs. */
 json_t *lc_watch_cbor_decode(const void *data, size_t len, struct lc_error *err);
 
 #endif
