@@ -36,3 +36,23 @@ function(lc_module module)
     target_link_libraries(lc_${module} PUBLIC ${ARGN})
   endif()
 endfunction()
+
+# lc_fuzz_target(<module> <name> [libs...]): the libFuzzer program fuzz_<name> from fuzz_<name>.c in
+# the calling folder, with lc_<module> instrumented for coverage, and the ctest case
+# <module>.fuzz_<name>_corpus that replays the folder's committed corpus/. Only with clang and
+# LC_FUZZ=ON (add LC_SANITIZE=ON for ASan+UBSan); tests/fuzz/run.sh runs every target for a while.
+function(lc_fuzz_target module name)
+  if(NOT (LC_FUZZ AND CMAKE_C_COMPILER_ID STREQUAL "Clang"))
+    return()
+  endif()
+  set(target fuzz_${name})
+  target_compile_options(lc_${module} PRIVATE -fsanitize=fuzzer-no-link)
+  add_executable(${target} ${target}.c)
+  target_include_directories(${target} PRIVATE ${LC_SOURCE_DIR}/src)
+  target_compile_options(${target} PRIVATE -fsanitize=fuzzer)
+  target_link_options(${target} PRIVATE -fsanitize=fuzzer)
+  target_link_libraries(${target} PRIVATE lc_${module} ${ARGN})
+  set_target_properties(${target} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
+  add_test(NAME ${module}.${target}_corpus COMMAND ${target} -runs=0 ${CMAKE_CURRENT_SOURCE_DIR}/corpus)
+  set_tests_properties(${module}.${target}_corpus PROPERTIES LABELS "fuzz;${module}" TIMEOUT 300)
+endfunction()
