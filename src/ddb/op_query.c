@@ -71,6 +71,8 @@ struct plan {
     struct ddb_key_range kr;
     json_t *start; /* canonical ExclusiveStartKey or NULL */
     bool fetch_from_table;
+    /* Fetched for the filter only: the reply still carries what the index projects. */
+    bool reply_index_item;
 };
 
 static void s_plan_free(struct plan *p)
@@ -186,6 +188,54 @@ static int s_params(const json_t *req, struct plan *p, struct lc_error *err)
     return 0;
 }
 
+/* Whether a local index's copy of an item holds the top-level attribute `name`. */
+static bool s_ix_holds(const struct ddb_table *t, const struct ddb_index *ix, const char *name)
+{
+    if (ix->projection == DDB_PROJ_ALL)
+        return true;
+    const char *keys[4] = {t->hash.name, t->range.name, ix->hash.name, ix->range.name};
+    for (size_t i = 0; i < 4; i++) {
+        if (keys[i] && strcmp(keys[i], name) == 0)
+            return true;
+    }
+    for (size_t i = 0; i < ix->n_include; i++) {
+        if (strcmp(ix->include[i], name) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Whether an expression names an attribute the index does not hold. */
+static bool s_names_unprojected(const struct ddb_node *n, const struct ddb_table *t, const struct ddb_index *ix)
+{
+    if (!n)
+        return false;
+    if (n->kind == DDB_N_PATH)
+        return !s_ix_holds(t, ix, n->path[0].name);
+    for (size_t i = 0; i < n->nargs; i++) {
+        if (s_names_unprojected(n->args[i], t, ix))
+            return true;
+    }
+    return false;
+}
+
+/*
+ * A local index answers for attributes it does not project: DynamoDB fetches them from the table
+ * when the projection or the filter names them (a global index cannot, and just lacks them).
+ */
+static void s_lsi_fetch(struct plan *p)
+{
+    bool project = false;
+    for (size_t i = 0; i < p->x.nprojection; i++)
+        project = project || s_names_unprojected(p->x.projection[i], p->t, p->ix);
+    if (project) {
+        p->fetch_from_table = true;
+    } else if (s_names_unprojected(p->x.filter, p->t, p->ix)) {
+        p->fetch_from_table = true;
+        p->reply_index_item = !p->x.projection && !(p->select && strcmp(p->select, "ALL_ATTRIBUTES") == 0);
+    }
+}
+
 /* The table, the index and their rules. */
 static int s_resolve(struct lc_ddb *ddb, const json_t *req, struct plan *p, struct lc_error *err)
 {
@@ -209,6 +259,8 @@ static int s_resolve(struct lc_ddb *ddb, const json_t *req, struct plan *p, stru
                                         "for global secondary index %s because its projection type is not ALL", ixname);
             p->fetch_from_table = true;
         }
+        if (!p->ix->global && !p->fetch_from_table)
+            s_lsi_fetch(p);
     } else if (p->select && strcmp(p->select, "ALL_PROJECTED_ATTRIBUTES") == 0) {
         return ddb_invalid(err, "One or more parameter values were invalid: Select type ALL_PROJECTED_ATTRIBUTES is "
                                 "supported only for index queries");
@@ -597,6 +649,7 @@ next_range:
         bytes += size;
         json_decref(last);
         last = json_incref(item);
+        bool filtered = false;
         if (p->fetch_from_table) {
             struct lc_buf tpk = {(char *)sqlite3_column_blob(st, 2), (size_t)sqlite3_column_bytes(st, 2), 0, 0};
             struct lc_buf tsk = {(char *)sqlite3_column_blob(st, 3), (size_t)sqlite3_column_bytes(st, 3), 0, 0};
@@ -608,12 +661,20 @@ next_range:
                 break;
             }
             table_bytes += full_size;
-            if (full) {
+            if (full && p->reply_index_item) {
+                filtered = true;
+                bool keep = ddb_expr_eval(p->x.filter, full);
+                json_decref(full);
+                if (!keep) {
+                    json_decref(item);
+                    continue;
+                }
+            } else if (full) {
                 json_decref(item);
                 item = full;
             }
         }
-        if (p->x.filter && !ddb_expr_eval(p->x.filter, item)) {
+        if (p->x.filter && !filtered && !ddb_expr_eval(p->x.filter, item)) {
             json_decref(item);
             continue;
         }

@@ -304,6 +304,35 @@ static void test_indexes_follow_puts_replacements_and_deletes(void **state)
             "One or more parameter values were invalid: Type mismatch for Index Key status Expected: S Actual: N IndexName: byStatus");
 }
 
+/* Found by fuzz_ddb_ops: a ProjectionExpression naming an attribute a KEYS_ONLY LSI does not hold
+ * came back without it; DynamoDB fetches it from the table. */
+static void test_lsi_fetches_unprojected_attributes_from_the_table(void **state)
+{
+    struct fx *f = *state;
+    json_decref(fx_ok(f, "CreateTable", ORDERS));
+    json_decref(fx_ok(f, "PutItem", "{'TableName':'orders','Item':{'pk':{'S':'u1'},'sk':{'S':'o1'},'total':{'N':'30'},'note':{'S':'n1'},'extra':{'S':'e'}}}"));
+    json_decref(fx_ok(f, "PutItem", "{'TableName':'orders','Item':{'pk':{'S':'u1'},'sk':{'S':'o2'},'total':{'N':'10'}}}"));
+    json_t *r = fx_ok(f, "Query", "{'TableName':'orders','IndexName':'byTotal','KeyConditionExpression':'pk = :p',"
+                                  "'ProjectionExpression':'sk, note','ExpressionAttributeValues':{':p':{'S':'u1'}},"
+                                  "'ReturnConsumedCapacity':'INDEXES'}");
+    fx_assert_json(r, "{'Items':[{'sk':{'S':'o2'}},{'sk':{'S':'o1'},'note':{'S':'n1'}}],'Count':2,'ScannedCount':2,"
+                      "'ConsumedCapacity':{'TableName':'orders','CapacityUnits':1.0,'Table':{'CapacityUnits':0.5},"
+                      "'LocalSecondaryIndexes':{'byTotal':{'CapacityUnits':0.5}}}}");
+    json_decref(r);
+    r = fx_ok(f, "Scan", "{'TableName':'orders','IndexName':'byTotal','ProjectionExpression':'extra'}");
+    fx_assert_json(json_object_get(r, "Items"), "[{},{'extra':{'S':'e'}}]");
+    json_decref(r);
+    /* A filter on such an attribute is evaluated on the table's item; the reply keeps to the index. */
+    r = fx_ok(f, "Query", "{'TableName':'orders','IndexName':'byTotal','KeyConditionExpression':'pk = :p',"
+                          "'FilterExpression':'note = :n','ExpressionAttributeValues':{':p':{'S':'u1'},':n':{'S':'n1'}}}");
+    fx_assert_json(r, "{'Items':[{'pk':{'S':'u1'},'sk':{'S':'o1'},'total':{'N':'30'}}],'Count':1,'ScannedCount':2}");
+    json_decref(r);
+    r = fx_ok(f, "Query", "{'TableName':'orders','IndexName':'byTotal','KeyConditionExpression':'pk = :p','Select':'ALL_ATTRIBUTES',"
+                          "'FilterExpression':'attribute_exists(extra)','ExpressionAttributeValues':{':p':{'S':'u1'}}}");
+    fx_assert_json(json_object_get(r, "Items"), "[{'pk':{'S':'u1'},'sk':{'S':'o1'},'total':{'N':'30'},'note':{'S':'n1'},'extra':{'S':'e'}}]");
+    json_decref(r);
+}
+
 static void test_index_pagination_uses_index_and_table_keys(void **state)
 {
     struct fx *f = *state;
@@ -341,6 +370,7 @@ int main(int argc, char **argv)
         FX_TEST(test_parallel_scan_segments_partition_the_table),
         FX_TEST(test_indexes_follow_puts_replacements_and_deletes),
         FX_TEST(test_index_pagination_uses_index_and_table_keys),
+        FX_TEST(test_lsi_fetches_unprojected_attributes_from_the_table),
     };
     if (argc > 1)
         cmocka_set_test_filter(argv[1]);
