@@ -1,7 +1,6 @@
 /* trail.c: the decision trail table (domain "trail"): one row per answered API request. */
 #include "leastcloud/store_trail.h"
 
-#include <stdbool.h>
 #include <string.h>
 
 #include "leastcloud/error.h"
@@ -50,10 +49,10 @@ static const char s_insert_sql[] =
 int lc_store_trail_append(struct lc_store *store, const struct lc_store_trail_event *events, size_t n,
                           struct lc_error *err)
 {
-    /* A deferred BEGIN: the first insert write-locks trail.db alone, where BEGIN IMMEDIATE would
+    /* A deferred BEGIN: the first insert write-locks trail.db alone, where lc_store_tx_begin would
      * also take state.db's write lock and make DynamoDB's writers wait for the trail. */
-    bool owned = sqlite3_get_autocommit(lc_store_db(store)) != 0;
-    int rc = owned ? lc_store_exec(store, "BEGIN", err) : 0;
+    struct lc_store_tx tx = {.owned = sqlite3_get_autocommit(lc_store_db(store)) != 0};
+    int rc = tx.owned ? lc_store_exec(store, "BEGIN", err) : 0;
     if (rc)
         return rc;
     for (size_t i = 0; i < n && !rc; i++) {
@@ -79,13 +78,7 @@ int lc_store_trail_append(struct lc_store *store, const struct lc_store_trail_ev
             rc = lc_store_sql_error(store, "recording a trail event", err);
         lc_store_stmt_done(st);
     }
-    if (!owned)
-        return rc;
-    if (!rc)
-        rc = lc_store_commit(store, err);
-    if (rc)
-        lc_store_rollback(store);
-    return rc;
+    return lc_store_tx_end(store, &tx, rc, err);
 }
 
 static const char *s_col(sqlite3_stmt *st, int i)
