@@ -56,6 +56,10 @@ int lc__iam_principal(const struct lc_api_call *call, enum lc_principal_type typ
 /* Authorizes action on the principal's ARN, then reports a lookup failure (AWS checks first). */
 int lc__iam_authorize_then(struct lc_api_call *call, const char *action, const char *arn, int lookup_rc,
                            const struct lc_error *lookup_err, struct lc_error *err);
+/* The principal named by the required parameter `param`, with `action` authorized on it first
+ * (lc__iam_principal then lc__iam_authorize_then): the opening of most IAM operations. */
+int lc__iam_named(struct lc_api_call *call, enum lc_principal_type type, const char *param, const char *action,
+                  struct lc_store_principal *out, struct lc_error *err);
 
 /* ------------------------------------------------------------------ XML (iam_xml.c) */
 

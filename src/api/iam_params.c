@@ -127,6 +127,17 @@ int lc__iam_authorize_then(struct lc_api_call *call, const char *action, const c
     return lookup_rc;
 }
 
+int lc__iam_named(struct lc_api_call *call, enum lc_principal_type type, const char *param, const char *action,
+                  struct lc_store_principal *out, struct lc_error *err)
+{
+    const char *name = lc__iam_param_required(call, param, err);
+    if (!name)
+        return LC_EINVAL;
+    struct lc_error lerr;
+    int lrc = lc__iam_principal(call, type, name, out, &lerr);
+    return lc__iam_authorize_then(call, action, out->arn, lrc, &lerr, err);
+}
+
 int lc__iam_pager_init(const struct lc_api_call *call, struct lc__iam_pager *pg, struct lc_error *err)
 {
     memset(pg, 0, sizeof *pg);

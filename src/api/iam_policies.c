@@ -27,14 +27,9 @@ static const struct s_kind s_group = {LC_PRINCIPAL_GROUP, "GroupName", "Group", 
 static int s_subject(struct lc_api_call *call, const struct s_kind *k, const char *verb, const char *suffix,
                      struct lc_store_principal *p, struct lc_error *err)
 {
-    const char *name = lc__iam_param_required(call, k->param, err);
-    if (!name)
-        return LC_EINVAL;
     char action[96];
     snprintf(action, sizeof action, "iam:%s%s%s", verb, k->word, suffix);
-    struct lc_error lerr;
-    int lrc = lc__iam_principal(call, k->type, name, p, &lerr);
-    return lc__iam_authorize_then(call, action, p->arn, lrc, &lerr, err);
+    return lc__iam_named(call, k->type, k->param, action, p, err);
 }
 
 /* ------------------------------------------------------------------ inline policies */

@@ -176,13 +176,8 @@ static int s_delete_conflict(const struct lc__iam_usage *u, enum lc_principal_ty
 static int s_delete(struct lc_api_call *call, enum lc_principal_type type, const char *param, const char *action,
                     struct lc_error *err)
 {
-    const char *name = lc__iam_param_required(call, param, err);
-    if (!name)
-        return LC_EINVAL;
     struct lc_store_principal p;
-    struct lc_error lerr;
-    int lrc = lc__iam_principal(call, type, name, &p, &lerr);
-    int rc = lc__iam_authorize_then(call, action, p.arn, lrc, &lerr, err);
+    int rc = lc__iam_named(call, type, param, action, &p, err);
     if (rc)
         return rc;
     struct lc__iam_usage u;
@@ -236,13 +231,8 @@ static int s_user_member(const struct lc_store_principal *u, void *ud)
 
 int lc__iam_op_get_group(struct lc_api_call *call, struct lc_error *err)
 {
-    const char *name = lc__iam_param_required(call, "GroupName", err);
-    if (!name)
-        return LC_EINVAL;
     struct lc_store_principal g;
-    struct lc_error lerr;
-    int lrc = lc__iam_principal(call, LC_PRINCIPAL_GROUP, name, &g, &lerr);
-    int rc = lc__iam_authorize_then(call, "iam:GetGroup", g.arn, lrc, &lerr, err);
+    int rc = lc__iam_named(call, LC_PRINCIPAL_GROUP, "GroupName", "iam:GetGroup", &g, err);
     if (rc)
         return rc;
     struct lc_buf *b = &call->resp->body;
@@ -324,13 +314,8 @@ static int s_group_member(const struct lc_store_principal *g, void *ud)
 
 int lc__iam_op_list_groups_for_user(struct lc_api_call *call, struct lc_error *err)
 {
-    const char *name = lc__iam_param_required(call, "UserName", err);
-    if (!name)
-        return LC_EINVAL;
     struct lc_store_principal u;
-    struct lc_error lerr;
-    int lrc = lc__iam_principal(call, LC_PRINCIPAL_USER, name, &u, &lerr);
-    int rc = lc__iam_authorize_then(call, "iam:ListGroupsForUser", u.arn, lrc, &lerr, err);
+    int rc = lc__iam_named(call, LC_PRINCIPAL_USER, "UserName", "iam:ListGroupsForUser", &u, err);
     if (rc)
         return rc;
     lc_buf_append_str(&call->resp->body, "<Groups>");
@@ -394,13 +379,8 @@ int lc__iam_op_create_role(struct lc_api_call *call, struct lc_error *err)
 
 int lc__iam_op_get_role(struct lc_api_call *call, struct lc_error *err)
 {
-    const char *name = lc__iam_param_required(call, "RoleName", err);
-    if (!name)
-        return LC_EINVAL;
     struct lc_store_principal p;
-    struct lc_error lerr;
-    int lrc = lc__iam_principal(call, LC_PRINCIPAL_ROLE, name, &p, &lerr);
-    int rc = lc__iam_authorize_then(call, "iam:GetRole", p.arn, lrc, &lerr, err);
+    int rc = lc__iam_named(call, LC_PRINCIPAL_ROLE, "RoleName", "iam:GetRole", &p, err);
     if (rc)
         return rc;
     lc_buf_append_str(&call->resp->body, "<Role>");
@@ -421,13 +401,8 @@ int lc__iam_op_delete_role(struct lc_api_call *call, struct lc_error *err)
 
 int lc__iam_op_update_assume_role_policy(struct lc_api_call *call, struct lc_error *err)
 {
-    const char *name = lc__iam_param_required(call, "RoleName", err);
-    if (!name)
-        return LC_EINVAL;
     struct lc_store_principal p;
-    struct lc_error lerr;
-    int lrc = lc__iam_principal(call, LC_PRINCIPAL_ROLE, name, &p, &lerr);
-    int rc = lc__iam_authorize_then(call, "iam:UpdateAssumeRolePolicy", p.arn, lrc, &lerr, err);
+    int rc = lc__iam_named(call, LC_PRINCIPAL_ROLE, "RoleName", "iam:UpdateAssumeRolePolicy", &p, err);
     const char *doc;
     if (rc || (rc = s_trust_param(call, "PolicyDocument", &doc, err)) != 0)
         return rc;
@@ -439,13 +414,8 @@ int lc__iam_op_update_assume_role_policy(struct lc_api_call *call, struct lc_err
 static int s_tag(struct lc_api_call *call, enum lc_principal_type type, const char *param, const char *action,
                  struct lc_error *err)
 {
-    const char *name = lc__iam_param_required(call, param, err);
-    if (!name)
-        return LC_EINVAL;
     struct lc_store_principal p;
-    struct lc_error lerr;
-    int lrc = lc__iam_principal(call, type, name, &p, &lerr);
-    int rc = lc__iam_authorize_then(call, action, p.arn, lrc, &lerr, err);
+    int rc = lc__iam_named(call, type, param, action, &p, err);
     if (rc)
         return rc;
     struct lc__iam_tag tags[MAX_TAG_PARAMS];
@@ -458,13 +428,8 @@ static int s_tag(struct lc_api_call *call, enum lc_principal_type type, const ch
 static int s_untag(struct lc_api_call *call, enum lc_principal_type type, const char *param, const char *action,
                    struct lc_error *err)
 {
-    const char *name = lc__iam_param_required(call, param, err);
-    if (!name)
-        return LC_EINVAL;
     struct lc_store_principal p;
-    struct lc_error lerr;
-    int lrc = lc__iam_principal(call, type, name, &p, &lerr);
-    int rc = lc__iam_authorize_then(call, action, p.arn, lrc, &lerr, err);
+    int rc = lc__iam_named(call, type, param, action, &p, err);
     if (rc)
         return rc;
     const char *keys[MAX_TAG_PARAMS];
@@ -477,13 +442,8 @@ static int s_untag(struct lc_api_call *call, enum lc_principal_type type, const 
 static int s_list_tags(struct lc_api_call *call, enum lc_principal_type type, const char *param,
                        const char *action, struct lc_error *err)
 {
-    const char *name = lc__iam_param_required(call, param, err);
-    if (!name)
-        return LC_EINVAL;
     struct lc_store_principal p;
-    struct lc_error lerr;
-    int lrc = lc__iam_principal(call, type, name, &p, &lerr);
-    int rc = lc__iam_authorize_then(call, action, p.arn, lrc, &lerr, err);
+    int rc = lc__iam_named(call, type, param, action, &p, err);
     if (rc)
         return rc;
     lc__iam_xml_tags(call, &call->resp->body, p.arn, true);
