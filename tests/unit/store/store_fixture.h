@@ -9,6 +9,8 @@
 #include "leastcloud/store.h"
 
 #include <ftw.h>
+#include <sqlite3.h>
+#include <stdint.h>
 #include <unistd.h>
 
 static int s_rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
@@ -35,6 +37,17 @@ struct fixture {
     char *dir;
     struct lc_store *store;
 };
+
+/* The one integer a query such as "SELECT count(*) ..." or "PRAGMA data_version" answers. */
+static inline int64_t fixture_i64(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    int64_t v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
 
 static inline int fixture_setup(void **state)
 {

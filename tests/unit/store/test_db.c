@@ -157,16 +157,6 @@ static void *s_hold_then_commit(void *arg)
     return NULL;
 }
 
-static int64_t s_count_w(struct lc_store *store)
-{
-    sqlite3_stmt *st;
-    assert_int_equal(sqlite3_prepare_v2(lc_store_db(store), "SELECT count(*) FROM w", -1, &st, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    int64_t n = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return n;
-}
-
 /* Another process holds state.db's write lock: begin_write waits for it, then reads what it wrote
  * and writes on top of it, as BEGIN IMMEDIATE did. */
 static void test_a_write_transaction_waits_for_another_writer_and_sees_its_commit(void **state)
@@ -174,18 +164,18 @@ static void test_a_write_transaction_waits_for_another_writer_and_sees_its_commi
     struct fixture *f = *state;
     struct lc_error err;
     assert_int_equal(lc_store_exec(f->store, "CREATE TABLE w(x); INSERT INTO w VALUES(1);", &err), 0);
-    assert_int_equal(s_count_w(f->store), 1); /* this connection has read the table before */
+    assert_int_equal(fixture_i64(lc_store_db(f->store), "SELECT count(*) FROM w"), 1); /* this connection has read the table before */
     struct s_holder h = {s_other(f->dir, "state.db"), 200};
     assert_int_equal(sqlite3_exec(h.db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
     pthread_t t;
     assert_int_equal(pthread_create(&t, NULL, s_hold_then_commit, &h), 0);
     assert_int_equal(lc_store_begin_write(f->store, &err), 0);
-    assert_int_equal(s_count_w(f->store), 2);
+    assert_int_equal(fixture_i64(lc_store_db(f->store), "SELECT count(*) FROM w"), 2);
     assert_int_equal(lc_store_exec(f->store, "INSERT INTO w VALUES(3)", &err), 0);
     assert_int_equal(lc_store_commit(f->store, &err), 0);
     pthread_join(t, NULL);
     sqlite3_close(h.db);
-    assert_int_equal(s_count_w(f->store), 3);
+    assert_int_equal(fixture_i64(lc_store_db(f->store), "SELECT count(*) FROM w"), 3);
 }
 
 static const struct CMUnitTest tests[] = {

@@ -24,16 +24,6 @@ static void s_append(struct lc_store *store, const char *request_id)
     assert_int_equal(lc_store_trail_append(store, &ev, 1, &err), 0);
 }
 
-static int64_t s_data_version(sqlite3 *db)
-{
-    sqlite3_stmt *st;
-    assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA data_version", -1, &st, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    int64_t v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return v;
-}
-
 static void test_trail_commits_leave_the_state_database_unchanged(void **state)
 {
     struct fixture *f = *state;
@@ -43,14 +33,14 @@ static void test_trail_commits_leave_the_state_database_unchanged(void **state)
     char *path = lc_asprintf("%s/state.db", f->dir);
     sqlite3 *reader;
     assert_int_equal(sqlite3_open_v2(path, &reader, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    int64_t before = s_data_version(reader);
+    int64_t before = fixture_i64(reader, "PRAGMA data_version");
     s_append(f->store, "r1");
     s_append(f->store, "r2");
-    assert_int_equal(s_data_version(reader), before);
+    assert_int_equal(fixture_i64(reader, "PRAGMA data_version"), before);
     assert_int_equal(lc_store_trail_count(f->store), 2);
     /* The probe sees a commit to state.db itself. */
     assert_int_equal(lc_store_exec(f->store, "CREATE TABLE probe(x)", &err), 0);
-    assert_true(s_data_version(reader) != before);
+    assert_true(fixture_i64(reader, "PRAGMA data_version") != before);
     sqlite3_close(reader);
     lc_free(path);
 }
