@@ -86,6 +86,9 @@ void lc_store_stmt_done(sqlite3_stmt *st);
 
 /* Runs SQL with no result rows (DDL, simple statements). */
 int lc_store_exec(struct lc_store *store, const char *sql, struct lc_error *err);
+/* The same for one statement without parameters that runs often (BEGIN, COMMIT): through the
+ * statement cache (same address rule as lc_store_stmt), so it is parsed once per connection. */
+int lc_store_run(struct lc_store *store, const char *sql, struct lc_error *err);
 
 /* A monotonically increasing counter per name (e.g. "iam" bumps on every IAM change, so that caches
  * of compiled policies know when to reload). get returns 0 for a counter never bumped. */

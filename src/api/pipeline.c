@@ -332,18 +332,6 @@ static int s_unknown_operation(struct s_exchange *x, struct lc_error *err)
 static const char s_begin_sql[] = "BEGIN";
 static const char s_commit_sql[] = "COMMIT";
 
-/* Runs a transaction-control statement through the statement cache (sqlite3_exec would prepare
- * it on every request). */
-static int s_step(struct lc_store *store, const char *sql)
-{
-    sqlite3_stmt *st = lc_store_stmt(store, sql, NULL);
-    if (!st)
-        return LC_EINTERNAL;
-    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : LC_EINTERNAL;
-    lc_store_stmt_done(st);
-    return rc;
-}
-
 static int s_authorized_call(struct s_exchange *x, struct lc_api_response *resp, struct lc_api_authz *authz,
                              struct lc_error *err);
 
@@ -375,11 +363,11 @@ static int s_run(struct s_exchange *x, struct lc_api_response *resp, struct lc_a
             return s_unknown_operation(x, err);
     }
     bool read_only = x->route.op && (x->route.op->flags & LC_API_OP_READ_ONLY);
-    if (read_only && s_step(x->p->store, s_begin_sql) != 0)
+    if (read_only && lc_store_run(x->p->store, s_begin_sql, NULL) != 0)
         read_only = false; /* a failed BEGIN only costs the single snapshot */
     rc = s_authorized_call(x, resp, authz, err);
     if (read_only)
-        s_step(x->p->store, s_commit_sql);
+        lc_store_run(x->p->store, s_commit_sql, NULL);
     return rc;
 }
 

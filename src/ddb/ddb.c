@@ -247,16 +247,6 @@ static const char *const SQL_BEGIN = "BEGIN";
 static const char *const SQL_COMMIT = "COMMIT";
 static const char *const SQL_ROLLBACK = "ROLLBACK";
 
-static int s_run(struct lc_ddb *ddb, const char *sql, struct lc_error *err)
-{
-    sqlite3_stmt *st = lc_store_stmt(ddb->store, sql, err);
-    if (!st)
-        return LC_EINTERNAL;
-    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : lc_store_sql_error(ddb->store, sql, err);
-    lc_store_stmt_done(st);
-    return rc;
-}
-
 /*
  * Items are read from a B-tree far larger than SQLite's default page cache (2 MB per connection),
  * where every miss is a pread(2): each thread's connection gets a 64 MiB cache, tuned once, on
@@ -286,7 +276,7 @@ static bool s_tx_owned(struct lc_ddb *ddb, struct ddb_tx *tx)
 
 int ddb_tx_read(struct lc_ddb *ddb, struct ddb_tx *tx, struct lc_error *err)
 {
-    return s_tx_owned(ddb, tx) ? s_run(ddb, SQL_BEGIN, err) : 0;
+    return s_tx_owned(ddb, tx) ? lc_store_run(ddb->store, SQL_BEGIN, err) : 0;
 }
 
 int ddb_tx_write(struct lc_ddb *ddb, struct ddb_tx *tx, struct lc_error *err)
@@ -300,10 +290,10 @@ int ddb_tx_end(struct lc_ddb *ddb, struct ddb_tx *tx, int rc, struct lc_error *e
     if (!tx->owned)
         return rc;
     tx->owned = false;
-    if (rc == 0 && (rc = s_run(ddb, SQL_COMMIT, err)) == 0)
+    if (rc == 0 && (rc = lc_store_run(ddb->store, SQL_COMMIT, err)) == 0)
         return 0;
     if (!sqlite3_get_autocommit(lc_store_db(ddb->store)))
-        s_run(ddb, SQL_ROLLBACK, NULL);
+        lc_store_run(ddb->store, SQL_ROLLBACK, NULL);
     return rc;
 }
 

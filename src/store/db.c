@@ -187,7 +187,7 @@ int lc_store_begin_read(struct lc_store *store, struct lc_error *err)
     return lc_store_exec(store, "BEGIN", err);
 }
 
-static int s_step_cached(struct lc_store *store, const char *sql, struct lc_error *err)
+int lc_store_run(struct lc_store *store, const char *sql, struct lc_error *err)
 {
     sqlite3_stmt *st = lc_store_stmt(store, sql, err);
     if (!st)
@@ -201,17 +201,16 @@ static int s_step_cached(struct lc_store *store, const char *sql, struct lc_erro
  * transaction and each batch of the trail writer would wait for the other. A deferred BEGIN and, at
  * once, a write statement on main that changes no row take state.db's write lock alone; as nothing
  * has been read yet, SQLite waits for the lock in the busy handler exactly as for BEGIN IMMEDIATE
- * (and takes its snapshot after it), instead of failing with SQLITE_BUSY_SNAPSHOT later. Both are
- * cached statements: sqlite3_exec would parse them on every write. */
+ * (and takes its snapshot after it), instead of failing with SQLITE_BUSY_SNAPSHOT later. */
 static const char s_begin_sql[] = "BEGIN";
 static const char s_lock_main_sql[] = "UPDATE main.schema_version SET version = version WHERE 0";
 
 int lc_store_begin_write(struct lc_store *store, struct lc_error *err)
 {
-    int rc = s_step_cached(store, s_begin_sql, err);
+    int rc = lc_store_run(store, s_begin_sql, err);
     if (rc)
         return rc;
-    rc = s_step_cached(store, s_lock_main_sql, err);
+    rc = lc_store_run(store, s_lock_main_sql, err);
     if (rc)
         lc_store_rollback(store);
     return rc;
